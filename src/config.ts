@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/**
+ * The BFF's whole configuration, read once from the environment at start and validated, so a
+ * bad value stops the process with a message naming the variable instead of failing later.
+ */
+
+export const UPSTREAM_NAMES = ['accounts', 'deliveries', 'packages', 'drones', 'payments'] as const;
+export type UpstreamName = (typeof UPSTREAM_NAMES)[number];
+
+export const DEFAULT_UPSTREAM_URLS: Record<UpstreamName, string> = {
+  accounts: 'http://127.0.0.1:4101',
+  deliveries: 'http://127.0.0.1:4102',
+  packages: 'http://127.0.0.1:4103',
+  drones: 'http://127.0.0.1:4104',
+  payments: 'http://127.0.0.1:4105',
+};
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const httpUrl = z
+  .url({ protocol: /^https?$/ })
+  .transform((url) => url.replace(/\/+$/, ''));
+
+/** One row per variable: the README's configuration table is checked against this. */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(4000),
+  UPSTREAM_ACCOUNTS_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.accounts),
+  UPSTREAM_DELIVERIES_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.deliveries),
+  UPSTREAM_PACKAGES_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.packages),
+  UPSTREAM_DRONES_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.drones),
+  UPSTREAM_PAYMENTS_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.payments),
+  /** Total time budget of one GraphQL request, upstream calls included. */
+  REQUEST_TIMEOUT_MS: positiveInt.default(3_000),
+  /** Keep-alive connections per upstream pool. */
+  UPSTREAM_CONNECTIONS: positiveInt.default(64),
+  /** Largest upstream response body read; a larger one is a BAD_RESPONSE, not an OOM. */
+  UPSTREAM_MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
+  /** Ids per batch call; the services document 100 as their maximum. */
+  UPSTREAM_MAX_BATCH_SIZE: positiveInt.max(100).default(100),
+  /** JWKS of the token issuer; defaults to the accounts service's. */
+  AUTH_JWKS_URL: httpUrl.optional(),
+  AUTH_ISSUER: z.string().min(1).default('skyway-accounts'),
+  AUTH_AUDIENCE: z.string().min(1).default('skyway-bff'),
+});
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  requestTimeoutMs: number;
+  upstreams: Record<UpstreamName, string>;
+  upstreamConnections: number;
+  upstreamMaxBodyBytes: number;
+  maxBatchSize: number;
+  auth: { jwksUrl: string; issuer: string; audience: string };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the configuration; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set", as shells and compose files tend to produce them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(present[String(issue.path[0])])})`,
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    upstreams: {
+      accounts: e.UPSTREAM_ACCOUNTS_URL,
+      deliveries: e.UPSTREAM_DELIVERIES_URL,
+      packages: e.UPSTREAM_PACKAGES_URL,
+      drones: e.UPSTREAM_DRONES_URL,
+      payments: e.UPSTREAM_PAYMENTS_URL,
+    },
+    upstreamConnections: e.UPSTREAM_CONNECTIONS,
+    upstreamMaxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
+    maxBatchSize: e.UPSTREAM_MAX_BATCH_SIZE,
+    auth: {
+      jwksUrl: e.AUTH_JWKS_URL ?? `${e.UPSTREAM_ACCOUNTS_URL}/.well-known/jwks.json`,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+    },
+  };
+}

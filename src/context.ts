@@ -1,0 +1,76 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Caller } from './auth/caller.js';
+import { InvalidTokenError, type TokenVerifier } from './auth/token-verifier.js';
+import { createLoaders, type Loaders } from './loaders/index.js';
+import type { CallContext, Upstreams } from './upstreams/index.js';
+
+/** What every resolver of one GraphQL request can reach. */
+export interface Context {
+  /** The verified caller, or null without a (valid) token. */
+  caller: Caller | null;
+  /** True when a token was presented but refused: fields that need a caller say so. */
+  tokenRejected: boolean;
+  requestId: string;
+  /** Carried into every upstream call: the request's deadline and forwarded headers. */
+  call: CallContext;
+  loaders: Loaders;
+  upstreams: Upstreams;
+}
+
+export interface ContextFactoryOptions {
+  upstreams: Upstreams;
+  verifyToken: TokenVerifier;
+  requestTimeoutMs: number;
+  maxBatchSize: number;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+export function createContextFactory(options: ContextFactoryOptions) {
+  return async ({ request }: { request: Request }): Promise<Context> => {
+    const clientRequestId = request.headers.get('x-request-id');
+    const requestId =
+      clientRequestId !== null && REQUEST_ID.test(clientRequestId) ? clientRequestId : randomUUID();
+
+    let caller: Caller | null = null;
+    let tokenRejected = false;
+    try {
+      caller = await options.verifyToken(request.headers.get('authorization'));
+    } catch (error) {
+      if (!(error instanceof InvalidTokenError)) throw error;
+      tokenRejected = true;
+    }
+
+    const headers: Record<string, string> = {
+      'x-request-id': requestId,
+      traceparent: childTraceparent(request.headers.get('traceparent')),
+    };
+    // Upstreams learn who is asking from the verified id, never from the raw token.
+    if (caller) headers['x-skyway-caller'] = caller.accountId;
+
+    const call: CallContext = {
+      signal: AbortSignal.any([request.signal, AbortSignal.timeout(options.requestTimeoutMs)]),
+      headers,
+    };
+    return {
+      caller,
+      tokenRejected,
+      requestId,
+      call,
+      loaders: createLoaders(options.upstreams, call, { maxBatchSize: options.maxBatchSize }),
+      upstreams: options.upstreams,
+    };
+  };
+}
+
+/**
+ * A W3C `traceparent` for the upstream calls: the client's trace continues when it sent one,
+ * with this hop as a new parent span; otherwise a new trace starts here.
+ */
+function childTraceparent(incoming: string | null): string {
+  const match = incoming === null ? null : TRACEPARENT.exec(incoming);
+  const traceId = match?.[1] ?? randomBytes(16).toString('hex');
+  const flags = match?.[3] ?? '01';
+  return `00-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;
+}

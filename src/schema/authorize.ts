@@ -1,0 +1,40 @@
+import type DataLoader from 'dataloader';
+import type { Caller } from '../auth/caller.js';
+import type { Context } from '../context.js';
+import { forbidden, unauthenticated } from './errors.js';
+
+/** The caller, or UNAUTHENTICATED: for fields that mean nothing without one. */
+export function requireCaller(ctx: Context): Caller {
+  if (ctx.caller === null) throw unauthenticated(ctx.tokenRejected);
+  return ctx.caller;
+}
+
+/**
+ * Loads records for `node`/`nodes` and keeps only those the caller may see: each id gets its
+ * record, null when it does not exist, or its own error (FORBIDDEN, an upstream failure), so
+ * one refused id in `nodes(ids:)` does not take the others down.
+ *
+ * The errors travel as values: graphql-js raises an Error value at the path of the item it
+ * stands for. Pothos's `loadMany` type does not model that, hence the one cast below.
+ */
+export async function loadVisible<T>(
+  ctx: Context,
+  ids: readonly string[],
+  loader: DataLoader<string, T | null>,
+  mayView: (caller: Caller, record: T) => boolean | Promise<boolean>,
+): Promise<(T | null)[]> {
+  const caller = ctx.caller;
+  if (caller === null) return ids.map(() => unauthenticated(ctx.tokenRejected)) as unknown as null[];
+  const records = await loader.loadMany(ids);
+  const visible = await Promise.all(
+    records.map(async (record): Promise<T | null | Error> => {
+      if (record === null || record instanceof Error) return record;
+      try {
+        return (await mayView(caller, record)) ? record : forbidden();
+      } catch (error) {
+        return error instanceof Error ? error : forbidden();
+      }
+    }),
+  );
+  return visible as (T | null)[];
+}

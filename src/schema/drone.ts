@@ -1,0 +1,21 @@
+import { DRONE_STATUSES, type DroneRecord } from '../upstreams/records.js';
+import { loadVisible } from './authorize.js';
+import { builder } from './builder.js';
+import { LocationRef } from './location.js';
+
+export const DroneStatusEnum = builder.enumType('DroneStatus', { values: DRONE_STATUSES });
+
+export const DroneRef = builder.objectRef<DroneRecord>('Drone');
+
+builder.node(DroneRef, {
+  description: 'A drone of the fleet, from the drones service.',
+  id: { resolve: (drone) => drone.id },
+  // The fleet is no one's personal data: any signed-in caller may look a drone up.
+  loadMany: (ids, ctx) => loadVisible(ctx, ids, ctx.loaders.drones, () => true),
+  fields: (t) => ({
+    model: t.exposeString('model'),
+    status: t.field({ type: DroneStatusEnum, resolve: (drone) => drone.status }),
+    batteryPct: t.exposeInt('batteryPct'),
+    location: t.field({ type: LocationRef, resolve: (drone) => drone.location }),
+  }),
+});

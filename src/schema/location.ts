@@ -1,0 +1,17 @@
+import type { Location } from '../upstreams/records.js';
+import { builder } from './builder.js';
+
+export const LocationRef = builder.objectRef<Location>('Location').implement({
+  description: 'A point on the map (WGS 84 degrees).',
+  fields: (t) => ({
+    lat: t.exposeFloat('lat'),
+    lng: t.exposeFloat('lng'),
+  }),
+});
+
+export const LocationInput = builder.inputType('LocationInput', {
+  fields: (t) => ({
+    lat: t.float({ required: true }),
+    lng: t.float({ required: true }),
+  }),
+});

@@ -1,0 +1,74 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createSkyway, type SkywayOptions } from './yoga.js';
+
+/** A listening BFF: where it is and how to stop it. */
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on the configured host and port (0 picks a free one). */
+export async function startServer(config: Config, options: SkywayOptions = {}): Promise<RunningServer> {
+  const skyway = createSkyway(config, options);
+  const server = createServer(skyway.yoga);
+  // Longer than a load balancer's idle timeout, so the LB, not us, closes idle connections.
+  server.keepAliveTimeout = 65 * 1000; // 65s
+  server.headersTimeout = 66 * 1000; // 66s, above keepAliveTimeout as Node requires
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    async close() {
+      // Stop accepting, let in-flight requests finish, then drop the upstream pools.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await skyway.close();
+    },
+  };
+}
+
+/** Closes everything once on the first SIGTERM or SIGINT, then exits 0. */
+export function stopOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('shutdown failed', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+/** `npm run serve`: the BFF alone, against the upstream URLs in the environment. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const server = await startServer(config);
+  console.log(`Skyway BFF listening on ${server.url}/graphql`);
+  stopOnSignals(server.close);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -1,0 +1,84 @@
+import type { CallContext, UpstreamHttpClient } from './http-client.js';
+import { DeliveryRecord, type DeliveryStatus, type Location, type Page, pageOf } from './records.js';
+import { queryString, ResourceReader } from './resource.js';
+
+export interface DeliveryPageQuery {
+  ownerId?: string;
+  status?: DeliveryStatus;
+  limit: number;
+  /** The id of the last delivery already seen: the page starts right after it. */
+  after?: string;
+}
+
+export interface NewDelivery {
+  ownerId: string;
+  packageId: string;
+  pickup: Location;
+  dropoff: Location;
+}
+
+const DeliveryPage = pageOf(DeliveryRecord);
+
+/** The deliveries service: deliveries, their lists, and their life-cycle writes. */
+export class DeliveriesClient {
+  readonly deliveries: ResourceReader<DeliveryRecord>;
+
+  constructor(private readonly http: UpstreamHttpClient) {
+    this.deliveries = new ResourceReader(http, '/v1/deliveries', DeliveryRecord);
+  }
+
+  /** `GET /v1/deliveries?ownerId=&status=&limit=&cursor=`: newest first, keyset-paginated. */
+  list(query: DeliveryPageQuery, call: CallContext): Promise<Page<DeliveryRecord>> {
+    const path = `/v1/deliveries${queryString({
+      ownerId: query.ownerId,
+      status: query.status,
+      limit: query.limit,
+      cursor: query.after,
+    })}`;
+    return this.http.send({ method: 'GET', route: 'GET /v1/deliveries', path }, DeliveryPage, call);
+  }
+
+  /** `POST /v1/deliveries`: a new SCHEDULED delivery. */
+  create(input: NewDelivery, idempotencyKey: string, call: CallContext): Promise<DeliveryRecord> {
+    return this.http.send(
+      { method: 'POST', route: 'POST /v1/deliveries', path: '/v1/deliveries', body: input, idempotencyKey },
+      DeliveryRecord,
+      call,
+    );
+  }
+
+  /** `POST /v1/deliveries/{id}/cancel`; 409 INVALID_STATE once it is in transit or done. */
+  cancel(id: string, idempotencyKey: string, call: CallContext): Promise<DeliveryRecord> {
+    return this.http.send(
+      {
+        method: 'POST',
+        route: 'POST /v1/deliveries/{id}/cancel',
+        path: `/v1/deliveries/${encodeURIComponent(id)}/cancel`,
+        body: {},
+        idempotencyKey,
+      },
+      DeliveryRecord,
+      call,
+    );
+  }
+
+  /** `POST /v1/deliveries/{id}/payment`: records the charge that paid for the delivery. */
+  markPaid(
+    id: string,
+    chargeId: string,
+    idempotencyKey: string,
+    call: CallContext,
+  ): Promise<DeliveryRecord> {
+    return this.http.send(
+      {
+        method: 'POST',
+        route: 'POST /v1/deliveries/{id}/payment',
+        path: `/v1/deliveries/${encodeURIComponent(id)}/payment`,
+        body: { chargeId },
+        idempotencyKey,
+      },
+      DeliveryRecord,
+      call,
+    );
+  }
+}

@@ -1,0 +1,180 @@
+import { type Dispatcher, errors as undiciErrors, Pool } from 'undici';
+import type { z } from 'zod';
+import type { UpstreamName } from '../config.js';
+import {
+  UpstreamRejectedError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from './errors.js';
+import { ErrorBody } from './records.js';
+
+/**
+ * One keep-alive connection pool to one upstream service, and the single place where an HTTP
+ * answer becomes either a validated value or one of the errors in `errors.ts`.
+ */
+
+export interface HttpClientOptions {
+  /** Keep-alive connections in the pool. */
+  connections: number;
+  /** Largest response body read before the answer is declared a BAD_RESPONSE. */
+  maxBodyBytes: number;
+}
+
+/** What each call carries from the GraphQL request that caused it. */
+export interface CallContext {
+  /** Aborts the call when the request's time budget runs out or the client goes away. */
+  signal: AbortSignal;
+  /** Headers forwarded to every upstream: `x-request-id`, `traceparent`, the caller. */
+  headers: Record<string, string>;
+}
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  /** The route template, e.g. `GET /v1/drones/{id}`: what logs and metrics group by. */
+  route: string;
+  /** Path and query string, already encoded. */
+  path: string;
+  body?: unknown;
+  /** Forwarded as `Idempotency-Key`; a write without one is never repeated. */
+  idempotencyKey?: string;
+}
+
+export class UpstreamHttpClient {
+  readonly #pool: Pool;
+
+  constructor(
+    readonly upstream: UpstreamName,
+    readonly origin: string,
+    private readonly options: HttpClientOptions,
+  ) {
+    this.#pool = new Pool(origin, {
+      connections: options.connections,
+      keepAliveTimeout: 30 * 1000, // 30s, below the services' 65s so they never close first
+      keepAliveMaxTimeout: 60 * 1000, // 60s
+    });
+  }
+
+  /** Sends one request and returns its 2xx body parsed by `schema`, or throws an upstream error. */
+  async send<T>(request: UpstreamRequest, schema: z.ZodType<T>, call: CallContext): Promise<T> {
+    const headers: Record<string, string> = { ...call.headers, accept: 'application/json' };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
+
+    let answer: Dispatcher.ResponseData;
+    try {
+      answer = await this.#pool.request({
+        method: request.method,
+        path: request.path,
+        headers,
+        body: request.body === undefined ? null : JSON.stringify(request.body),
+        signal: call.signal,
+      });
+    } catch (error) {
+      throw this.#transportError(error, call.signal);
+    }
+
+    const text = await this.#readBody(answer, call.signal);
+    const status = answer.statusCode;
+    if (status >= 200 && status < 300) return this.#parse(text, schema);
+    if (status >= 500) throw new UpstreamUnavailableError(this.upstream, 'HTTP_5XX', `${status}`);
+    if (status === 429) {
+      throw new UpstreamUnavailableError(
+        this.upstream,
+        'RATE_LIMITED',
+        '429',
+        retryAfterSeconds(answer.headers['retry-after']),
+      );
+    }
+    const coded = ErrorBody.safeParse(safeJson(text));
+    if (!coded.success) {
+      throw new UpstreamUnavailableError(this.upstream, 'HTTP_4XX', `${status} without an error body`);
+    }
+    throw new UpstreamRejectedError(this.upstream, status, coded.data.error.code);
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  /** Reads at most `maxBodyBytes`; a longer or cut-off body is a BAD_RESPONSE. */
+  async #readBody(answer: Dispatcher.ResponseData, signal: AbortSignal): Promise<string> {
+    const declared = Number(answer.headers['content-length']);
+    if (declared > this.options.maxBodyBytes) {
+      answer.body.destroy();
+      throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', `body of ${declared} bytes`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of answer.body) {
+        const buffer = chunk as Buffer;
+        size += buffer.length;
+        if (size > this.options.maxBodyBytes) {
+          answer.body.destroy();
+          throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', 'body over the limit');
+        }
+        chunks.push(buffer);
+      }
+    } catch (error) {
+      if (error instanceof UpstreamUnavailableError) throw error;
+      if (signal.aborted) throw new UpstreamTimeoutError(this.upstream);
+      // The connection broke in the middle of the body: the answer is unusable, not an outage
+      // of the transport layer as such, so it is reported as a bad response.
+      throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', describe(error));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  #parse<T>(text: string, schema: z.ZodType<T>): T {
+    const json = safeJson(text);
+    if (json === undefined) {
+      throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', 'body is not JSON');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new UpstreamUnavailableError(
+        this.upstream,
+        'BAD_RESPONSE',
+        `body does not match its schema at ${first?.path.join('.') ?? '?'}: ${first?.message ?? ''}`,
+      );
+    }
+    return parsed.data;
+  }
+
+  #transportError(error: unknown, signal: AbortSignal): Error {
+    if (signal.aborted || error instanceof undiciErrors.RequestAbortedError) {
+      return new UpstreamTimeoutError(this.upstream);
+    }
+    if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+      return new UpstreamTimeoutError(this.upstream);
+    }
+    return new UpstreamUnavailableError(this.upstream, 'CONNECTION', describe(error));
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}
+
+/** `Retry-After` in seconds (delta form or HTTP date), or undefined when absent or unreadable. */
+export function retryAfterSeconds(value: string | string[] | undefined): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
