@@ -1,0 +1,129 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type MockServices, startMockServices } from '../../mock-services/index.js';
+import type { CallContext } from '../../src/upstreams/http-client.js';
+import { UpstreamHttpClient } from '../../src/upstreams/http-client.js';
+import { DroneRecord } from '../../src/upstreams/records.js';
+import { ResourceReader } from '../../src/upstreams/resource.js';
+import {
+  UpstreamRejectedError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from '../../src/upstreams/errors.js';
+
+/** The boundary: every answer of a real service is a validated value or a coded error. */
+
+let mocks: MockServices;
+let client: UpstreamHttpClient;
+let drones: ResourceReader<z.infer<typeof DroneRecord>>;
+
+const call = (timeoutMs = 2_000, headers: Record<string, string> = {}): CallContext => ({
+  signal: AbortSignal.timeout(timeoutMs),
+  headers,
+});
+
+async function chaos(body: Record<string, unknown>) {
+  const answer = await fetch(`${mocks.urls.drones}/__chaos`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(answer.status).toBe(200);
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (error: unknown) => error,
+  );
+}
+
+beforeAll(async () => {
+  mocks = await startMockServices();
+  client = new UpstreamHttpClient('drones', mocks.urls.drones, { connections: 4, maxBodyBytes: 64 * 1024 });
+  drones = new ResourceReader(client, '/v1/drones', DroneRecord);
+});
+afterEach(() => chaos({}));
+afterAll(async () => {
+  await client.close();
+  await mocks.close();
+});
+
+describe('UpstreamHttpClient', () => {
+  it('reads and validates a record, and gives null for a 404', async () => {
+    const drone = await drones.getOne('drn_001', call());
+    expect(drone?.id).toBe('drn_001');
+    expect(await drones.getOne('drn_999', call())).toBeNull();
+  });
+
+  it('forwards x-request-id and traceparent', async () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await drones.getMany(['drn_002'], call(2_000, { 'x-request-id': 'req-42', traceparent }));
+    const stats = (await (await fetch(`${mocks.urls.drones}/__stats`)).json()) as {
+      recent: Array<{ requestId: string | null; traceparent: string | null }>;
+    };
+    expect(stats.recent.at(-1)).toMatchObject({ requestId: 'req-42', traceparent });
+  });
+
+  it('turns a 5xx into UPSTREAM_UNAVAILABLE HTTP_5XX', async () => {
+    await chaos({ errorRate: 1, errorStatus: 503 });
+    const error = await failure(drones.getOne('drn_001', call()));
+    expect(error).toBeInstanceOf(UpstreamUnavailableError);
+    expect(error).toMatchObject({ upstream: 'drones', reason: 'HTTP_5XX' });
+  });
+
+  it('turns a body that is not JSON into BAD_RESPONSE', async () => {
+    await chaos({ malformed: 'syntax' });
+    expect(await failure(drones.getMany(['drn_001'], call()))).toMatchObject({ reason: 'BAD_RESPONSE' });
+  });
+
+  it('turns JSON of the wrong shape into BAD_RESPONSE', async () => {
+    await chaos({ malformed: 'shape' });
+    expect(await failure(drones.getMany(['drn_001'], call()))).toMatchObject({ reason: 'BAD_RESPONSE' });
+  });
+
+  it('refuses a body over the size limit with BAD_RESPONSE', async () => {
+    const small = new UpstreamHttpClient('drones', mocks.urls.drones, { connections: 1, maxBodyBytes: 200 });
+    try {
+      const ids = Array.from({ length: 50 }, (_, i) => `drn_${String(i + 1).padStart(3, '0')}`);
+      const error = await failure(new ResourceReader(small, '/v1/drones', DroneRecord).getMany(ids, call()));
+      expect(error).toMatchObject({ reason: 'BAD_RESPONSE' });
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('turns a connection cut mid-answer into an unavailable error', async () => {
+    await chaos({ resetConnections: true });
+    const error = await failure(drones.getMany(['drn_001'], call()));
+    expect(error).toBeInstanceOf(UpstreamUnavailableError);
+    expect(['BAD_RESPONSE', 'CONNECTION']).toContain((error as UpstreamUnavailableError).reason);
+  });
+
+  it('gives UPSTREAM_TIMEOUT when the deadline passes, aborting the call', async () => {
+    await chaos({ hang: true });
+    const error = await failure(drones.getOne('drn_001', call(150)));
+    expect(error).toBeInstanceOf(UpstreamTimeoutError);
+    expect(error).toMatchObject({ code: 'UPSTREAM_TIMEOUT', upstream: 'drones' });
+  });
+
+  it('gives CONNECTION when nothing listens', async () => {
+    const nowhere = new UpstreamHttpClient('drones', 'http://127.0.0.1:9', { connections: 1, maxBodyBytes: 1024 });
+    try {
+      const error = await failure(new ResourceReader(nowhere, '/v1/drones', DroneRecord).getOne('x', call()));
+      expect(error).toMatchObject({ reason: 'CONNECTION' });
+    } finally {
+      await nowhere.close();
+    }
+  });
+
+  it('passes a coded 4xx on as a rejection with its code', async () => {
+    const error = await failure(
+      client.send({ method: 'GET', route: 'GET /v1/drones', path: '/v1/drones?ids=' }, z.unknown(), call()),
+    );
+    expect(error).toBeInstanceOf(UpstreamRejectedError);
+    expect(error).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+  });
+});
