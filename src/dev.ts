@@ -31,7 +31,10 @@ async function main(): Promise<void> {
   }
   // The mocks listen where the BFF's configuration says the upstreams are.
   const ports = Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, Number(new URL(config.upstreams[name]).port) || DEFAULT_PORTS[name]]),
+    SERVICE_NAMES.map((name) => [
+      name,
+      Number(new URL(config.upstreams[name]).port) || DEFAULT_PORTS[name],
+    ]),
   );
   const mocks = await startMockServices({ ports });
   for (const name of UPSTREAM_NAMES) config.upstreams[name] = mocks.urls[name];

@@ -17,7 +17,11 @@ export function graphiqlOptions(devToken?: string): GraphiQLOptions {
 # Queries about "you" need a caller: set the Authorization header below
 # (npm start prints a development token), then press Run.
 ${MY_DELIVERIES}`,
-    headers: JSON.stringify({ Authorization: `Bearer ${devToken ?? '<token from npm start>'}` }, null, 2),
+    headers: JSON.stringify(
+      { Authorization: `Bearer ${devToken ?? '<token from npm start>'}` },
+      null,
+      2,
+    ),
     shouldPersistHeaders: true,
   };
 }

@@ -11,7 +11,10 @@ export interface RunningServer {
 }
 
 /** Listens on the configured host and port (0 picks a free one). */
-export async function startServer(config: Config, options: SkywayOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: SkywayOptions = {},
+): Promise<RunningServer> {
   const skyway = createSkyway(config, options);
   const server = createServer(skyway.yoga);
   // Longer than a load balancer's idle timeout, so the LB, not us, closes idle connections.

@@ -4,6 +4,7 @@ import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { graphiqlOptions } from './graphiql.js';
+import { useVariableErrorCode } from './plugins/use-variable-error-code.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { createUpstreams } from './upstreams/index.js';
@@ -41,6 +42,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     renderGraphiQL,
     maskedErrors: { maskError, isDev: config.env === 'development' },
     logging: config.env === 'test' ? 'warn' : 'info',
+    plugins: [useVariableErrorCode()],
   });
   return { yoga, close: () => upstreams.close() };
 }

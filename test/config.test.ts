@@ -11,14 +11,20 @@ describe('loadConfig', () => {
   });
 
   it('reads the environment and ignores empty values', () => {
-    const config = loadConfig({ PORT: '8080', UPSTREAM_DRONES_URL: 'http://drones.internal:80/', HOST: '' });
+    const config = loadConfig({
+      PORT: '8080',
+      UPSTREAM_DRONES_URL: 'http://drones.internal:80/',
+      HOST: '',
+    });
     expect(config.port).toBe(8080);
     expect(config.host).toBe('127.0.0.1');
     expect(config.upstreams.drones).toBe('http://drones.internal:80');
   });
 
   it('fails with a message naming each bad variable', () => {
-    expect(() => loadConfig({ PORT: 'eighty', UPSTREAM_DRONES_URL: 'ftp://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty', UPSTREAM_DRONES_URL: 'ftp://x' })).toThrow(
+      ConfigError,
+    );
     try {
       loadConfig({ PORT: 'eighty', UPSTREAM_DRONES_URL: 'ftp://x' });
     } catch (error) {

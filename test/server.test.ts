@@ -11,7 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => mocks.close());
 
-function serve(env: Record<string, string>): { child: ChildProcess; url: Promise<string>; output: () => string } {
+function serve(env: Record<string, string>): {
+  child: ChildProcess;
+  url: Promise<string>;
+  output: () => string;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: new URL('..', import.meta.url),
     env: { ...process.env, NODE_ENV: 'test', ...env },

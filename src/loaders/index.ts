@@ -37,13 +37,19 @@ export function createLoaders(
     maxBatchSize,
   );
   return {
-    accounts: createByIdLoader((ids) => upstreams.accounts.accounts.getMany(ids, call), maxBatchSize),
+    accounts: createByIdLoader(
+      (ids) => upstreams.accounts.accounts.getMany(ids, call),
+      maxBatchSize,
+    ),
     deliveries,
     deliveryPages: createDeliveryPagesLoader(
       (query) => upstreams.deliveries.list(query, call),
       deliveries,
     ),
-    packages: createByIdLoader((ids) => upstreams.packages.packages.getMany(ids, call), maxBatchSize),
+    packages: createByIdLoader(
+      (ids) => upstreams.packages.packages.getMany(ids, call),
+      maxBatchSize,
+    ),
     drones: createByIdLoader((ids) => upstreams.drones.drones.getMany(ids, call), maxBatchSize),
     charges: createByIdLoader((ids) => upstreams.payments.charges.getMany(ids, call), maxBatchSize),
   };

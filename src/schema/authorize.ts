@@ -24,7 +24,8 @@ export async function loadVisible<T>(
   mayView: (caller: Caller, record: T) => boolean | Promise<boolean>,
 ): Promise<(T | null)[]> {
   const caller = ctx.caller;
-  if (caller === null) return ids.map(() => unauthenticated(ctx.tokenRejected)) as unknown as null[];
+  if (caller === null)
+    return ids.map(() => unauthenticated(ctx.tokenRejected)) as unknown as null[];
   const records = await loader.loadMany(ids);
   const visible = await Promise.all(
     records.map(async (record): Promise<T | null | Error> => {

@@ -10,12 +10,7 @@ import { DeliveryRef } from './delivery.js';
 import { forbidden, fromRejection, invalidState, notFound } from './errors.js';
 import { serviceIdOf } from './global-id.js';
 import { LocationInput } from './location.js';
-import {
-  checkAmount,
-  checkIdempotencyKey,
-  checkLocation,
-  checkPackage,
-} from './mutation-input.js';
+import { checkAmount, checkIdempotencyKey, checkLocation, checkPackage } from './mutation-input.js';
 import { PackageInput } from './package.js';
 
 /**
@@ -91,7 +86,11 @@ builder.mutationField('scheduleDelivery', (t) =>
 
       const pkg = await write('The package', () =>
         ctx.upstreams.packages.create(
-          { size: input.package.size, weightKg: input.package.weightKg, tag: input.package.tag ?? null },
+          {
+            size: input.package.size,
+            weightKg: input.package.weightKg,
+            tag: input.package.tag ?? null,
+          },
           key('package'),
           ctx.call,
         ),
@@ -138,7 +137,8 @@ builder.mutationField('payForDelivery', (t) =>
       const clientKey = checkIdempotencyKey(input.idempotencyKey);
       checkAmount(input.amountCents, input.currency);
       const delivery = await deliveryToChange(ctx, input.deliveryId);
-      if (delivery.status === 'CANCELLED') throw invalidState('A cancelled delivery cannot be paid for.');
+      if (delivery.status === 'CANCELLED')
+        throw invalidState('A cancelled delivery cannot be paid for.');
       const key = keyFor(ctx, 'payForDelivery', clientKey);
 
       // Two steps, each with its own key: a retry after a failure between them replays the

@@ -1,6 +1,10 @@
 import { isDispatcher, mayActFor } from '../auth/caller.js';
 import type { Context } from '../context.js';
-import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus } from '../upstreams/records.js';
+import {
+  DELIVERY_STATUSES,
+  type DeliveryRecord,
+  type DeliveryStatus,
+} from '../upstreams/records.js';
 import { AccountRef } from './account.js';
 import { loadVisible, requireCaller } from './authorize.js';
 import { builder } from './builder.js';

@@ -63,10 +63,14 @@ export function fromRejection(error: UpstreamRejectedError, what: string): Graph
         'A request with this idempotencyKey is still being processed; retry later.',
       );
     default:
-      return coded(ErrorCode.UPSTREAM_UNAVAILABLE, `The ${error.upstream} service refused the request.`, {
-        upstream: error.upstream,
-        reason: 'HTTP_4XX',
-      });
+      return coded(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        `The ${error.upstream} service refused the request.`,
+        {
+          upstream: error.upstream,
+          reason: 'HTTP_4XX',
+        },
+      );
   }
 }
 
@@ -93,7 +97,11 @@ export function maskError(error: unknown, message: string, isDev = false): Error
       original instanceof UpstreamRejectedError
         ? {
             message: `The ${original.upstream} service refused the request.`,
-            extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, upstream: original.upstream, reason: 'HTTP_4XX' },
+            extensions: {
+              code: ErrorCode.UPSTREAM_UNAVAILABLE,
+              upstream: original.upstream,
+              reason: 'HTTP_4XX',
+            },
           }
         : fromUpstreamFailure(original);
     return createGraphQLError(publicMessage, {

@@ -1,5 +1,11 @@
 import type { CallContext, UpstreamHttpClient } from './http-client.js';
-import { DeliveryRecord, type DeliveryStatus, type Location, type Page, pageOf } from './records.js';
+import {
+  DeliveryRecord,
+  type DeliveryStatus,
+  type Location,
+  type Page,
+  pageOf,
+} from './records.js';
 import { queryString, ResourceReader } from './resource.js';
 
 export interface DeliveryPageQuery {
@@ -41,7 +47,13 @@ export class DeliveriesClient {
   /** `POST /v1/deliveries`: a new SCHEDULED delivery. */
   create(input: NewDelivery, idempotencyKey: string, call: CallContext): Promise<DeliveryRecord> {
     return this.http.send(
-      { method: 'POST', route: 'POST /v1/deliveries', path: '/v1/deliveries', body: input, idempotencyKey },
+      {
+        method: 'POST',
+        route: 'POST /v1/deliveries',
+        path: '/v1/deliveries',
+        body: input,
+        idempotencyKey,
+      },
       DeliveryRecord,
       call,
     );

@@ -1,11 +1,7 @@
-import { type Dispatcher, errors as undiciErrors, Pool } from 'undici';
+import { type Dispatcher, Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import type { UpstreamName } from '../config.js';
-import {
-  UpstreamRejectedError,
-  UpstreamTimeoutError,
-  UpstreamUnavailableError,
-} from './errors.js';
+import { UpstreamRejectedError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
 import { ErrorBody } from './records.js';
 
 /**
@@ -87,7 +83,11 @@ export class UpstreamHttpClient {
     }
     const coded = ErrorBody.safeParse(safeJson(text));
     if (!coded.success) {
-      throw new UpstreamUnavailableError(this.upstream, 'HTTP_4XX', `${status} without an error body`);
+      throw new UpstreamUnavailableError(
+        this.upstream,
+        'HTTP_4XX',
+        `${status} without an error body`,
+      );
     }
     throw new UpstreamRejectedError(this.upstream, status, coded.data.error.code);
   }
@@ -100,8 +100,12 @@ export class UpstreamHttpClient {
   async #readBody(answer: Dispatcher.ResponseData, signal: AbortSignal): Promise<string> {
     const declared = Number(answer.headers['content-length']);
     if (declared > this.options.maxBodyBytes) {
-      answer.body.destroy();
-      throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', `body of ${declared} bytes`);
+      discard(answer.body);
+      throw new UpstreamUnavailableError(
+        this.upstream,
+        'BAD_RESPONSE',
+        `body of ${declared} bytes`,
+      );
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -110,7 +114,7 @@ export class UpstreamHttpClient {
         const buffer = chunk as Buffer;
         size += buffer.length;
         if (size > this.options.maxBodyBytes) {
-          answer.body.destroy();
+          discard(answer.body);
           throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', 'body over the limit');
         }
         chunks.push(buffer);
@@ -146,11 +150,20 @@ export class UpstreamHttpClient {
     if (signal.aborted || error instanceof undiciErrors.RequestAbortedError) {
       return new UpstreamTimeoutError(this.upstream);
     }
-    if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    if (
+      error instanceof undiciErrors.HeadersTimeoutError ||
+      error instanceof undiciErrors.BodyTimeoutError
+    ) {
       return new UpstreamTimeoutError(this.upstream);
     }
     return new UpstreamUnavailableError(this.upstream, 'CONNECTION', describe(error));
   }
+}
+
+/** Stops reading a body we will not use; the connection goes, the error is expected. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 function safeJson(text: string): unknown {

@@ -19,7 +19,13 @@ export class PackagesClient {
   /** `POST /v1/packages`. */
   create(input: NewPackage, idempotencyKey: string, call: CallContext): Promise<PackageRecord> {
     return this.http.send(
-      { method: 'POST', route: 'POST /v1/packages', path: '/v1/packages', body: input, idempotencyKey },
+      {
+        method: 'POST',
+        route: 'POST /v1/packages',
+        path: '/v1/packages',
+        body: input,
+        idempotencyKey,
+      },
       PackageRecord,
       call,
     );

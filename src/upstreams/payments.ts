@@ -19,7 +19,13 @@ export class PaymentsClient {
   /** `POST /v1/charges`; 409 INVALID_STATE when the delivery already has a successful charge. */
   create(input: NewCharge, idempotencyKey: string, call: CallContext): Promise<ChargeRecord> {
     return this.http.send(
-      { method: 'POST', route: 'POST /v1/charges', path: '/v1/charges', body: input, idempotencyKey },
+      {
+        method: 'POST',
+        route: 'POST /v1/charges',
+        path: '/v1/charges',
+        body: input,
+        idempotencyKey,
+      },
       ChargeRecord,
       call,
     );

@@ -22,7 +22,10 @@ const NEEDS_CALLER = `query ($id: ID!) { node(id: $id) { id } }`;
 
 function tamper(token: string): string {
   const [header, payload, signature] = token.split('.') as [string, string, string];
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
   claims.role = 'DISPATCHER';
   return [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
 }

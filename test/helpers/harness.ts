@@ -1,4 +1,9 @@
-import { type MockServices, type ServiceName, SERVICE_NAMES, startMockServices } from '../../mock-services/index.js';
+import {
+  type MockServices,
+  SERVICE_NAMES,
+  type ServiceName,
+  startMockServices,
+} from '../../mock-services/index.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 
@@ -12,7 +17,11 @@ export interface GraphQLAnswer<TData = Record<string, unknown>> {
   headers: Headers;
   body: {
     data?: TData | null;
-    errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+    errors?: Array<{
+      message: string;
+      path?: Array<string | number>;
+      extensions?: Record<string, unknown>;
+    }>;
     extensions?: Record<string, unknown>;
   };
 }
@@ -38,7 +47,11 @@ export interface Harness {
   /** POSTs a GraphQL request to the BFF. */
   graphql<TData = Record<string, unknown>>(
     query: string,
-    options?: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> },
+    options?: {
+      variables?: Record<string, unknown>;
+      token?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<GraphQLAnswer<TData>>;
   /** A development token from the accounts service. */
   token(accountId: string, role?: 'CUSTOMER' | 'DISPATCHER', ttlS?: number): Promise<string>;
@@ -76,7 +89,11 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     config,
     async graphql<TData>(
       query: string,
-      options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
+      options: {
+        variables?: Record<string, unknown>;
+        token?: string;
+        headers?: Record<string, string>;
+      } = {},
     ) {
       const headers: Record<string, string> = {
         'content-type': 'application/json',
@@ -106,7 +123,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
     stats,
     async callCounts() {
-      const counts = await Promise.all(SERVICE_NAMES.map(async (name) => [name, (await stats(name)).total]));
+      const counts = await Promise.all(
+        SERVICE_NAMES.map(async (name) => [name, (await stats(name)).total]),
+      );
       return Object.fromEntries(counts) as Record<ServiceName, number>;
     },
     async reset() {

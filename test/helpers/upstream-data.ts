@@ -41,7 +41,11 @@ export async function allDeliveries(
   do {
     const query = new URLSearchParams({ limit: '100', ...filter });
     if (cursor !== null) query.set('cursor', cursor);
-    const page: Page<UpstreamDelivery> = await getJson(harness, 'deliveries', `/v1/deliveries?${query}`);
+    const page: Page<UpstreamDelivery> = await getJson(
+      harness,
+      'deliveries',
+      `/v1/deliveries?${query}`,
+    );
     all.push(...page.data);
     cursor = page.nextCursor;
   } while (cursor !== null);
@@ -67,7 +71,11 @@ export async function byIds<T extends { id: string }>(
 
 /** An account that owns more than `min` deliveries. */
 export async function accountWithDeliveries(harness: Harness, min: number): Promise<string> {
-  const { data } = await getJson<Page<{ id: string }>>(harness, 'accounts', '/v1/accounts?limit=100');
+  const { data } = await getJson<Page<{ id: string }>>(
+    harness,
+    'accounts',
+    '/v1/accounts?limit=100',
+  );
   for (const account of data) {
     const page = await getJson<Page<unknown>>(
       harness,

@@ -26,7 +26,9 @@ const scheduleInput = (idempotencyKey: string) => ({
 });
 
 interface Scheduled {
-  scheduleDelivery: { delivery: { id: string; status: string; package: { id: string; weightKg: number } } };
+  scheduleDelivery: {
+    delivery: { id: string; status: string; package: { id: string; weightKg: number } };
+  };
 }
 
 async function schedule(key = randomUUID()) {
@@ -39,12 +41,16 @@ async function schedule(key = randomUUID()) {
 }
 
 describe('scheduleDelivery', () => {
-  it("creates a package and a SCHEDULED delivery owned by the caller", async () => {
+  it('creates a package and a SCHEDULED delivery owned by the caller', async () => {
     const delivery = await schedule();
     expect(delivery.status).toBe('SCHEDULED');
     expect(delivery.package.weightKg).toBe(1.5);
     const serviceId = Buffer.from(delivery.id, 'base64url').toString().split(':')[1];
-    const stored = await getJson<{ ownerId: string }>(harness, 'deliveries', `/v1/deliveries/${serviceId}`);
+    const stored = await getJson<{ ownerId: string }>(
+      harness,
+      'deliveries',
+      `/v1/deliveries/${serviceId}`,
+    );
     expect(stored.ownerId).toBe(ownerId);
   });
 
@@ -68,10 +74,16 @@ describe('scheduleDelivery', () => {
       { ...scheduleInput('x'.repeat(256)) },
       { ...scheduleInput(randomUUID()), pickup: { lat: 91, lng: 0 } },
       { ...scheduleInput(randomUUID()), package: { size: 'SMALL', weightKg: 0 } },
-      { ...scheduleInput(randomUUID()), package: { size: 'SMALL', weightKg: 1, tag: 't'.repeat(65) } },
+      {
+        ...scheduleInput(randomUUID()),
+        package: { size: 'SMALL', weightKg: 1, tag: 't'.repeat(65) },
+      },
     ];
     for (const input of bad) {
-      const { body } = await harness.graphql(operation('ScheduleDelivery'), { token, variables: { input } });
+      const { body } = await harness.graphql(operation('ScheduleDelivery'), {
+        token,
+        variables: { input },
+      });
       expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     }
     const { packages, deliveries } = await harness.callCounts();
@@ -89,7 +101,10 @@ describe('scheduleDelivery', () => {
 
 describe('payForDelivery', () => {
   interface Paid {
-    payForDelivery: { charge: { id: string; amountCents: number; currency: string; status: string }; delivery: { id: string } };
+    payForDelivery: {
+      charge: { id: string; amountCents: number; currency: string; status: string };
+      delivery: { id: string };
+    };
   }
   const pay = (deliveryId: string, idempotencyKey: string, amountCents = 1299) =>
     harness.graphql<Paid>(operation('PayForDelivery'), {
@@ -102,13 +117,23 @@ describe('payForDelivery', () => {
     const key = randomUUID();
     const first = await pay(delivery.id, key);
     expect(first.body.errors).toBeUndefined();
-    expect(first.body.data?.payForDelivery.charge).toMatchObject({ amountCents: 1299, currency: 'EUR', status: 'SUCCEEDED' });
+    expect(first.body.data?.payForDelivery.charge).toMatchObject({
+      amountCents: 1299,
+      currency: 'EUR',
+      status: 'SUCCEEDED',
+    });
     const again = await pay(delivery.id, key);
     expect(again.body).toEqual(first.body);
 
     const serviceId = Buffer.from(delivery.id, 'base64url').toString().split(':')[1];
-    const charges = await getJson<{ data: Array<{ id: string }> }>(harness, 'payments', `/v1/charges?deliveryId=${serviceId}`);
-    expect(charges.data.map((c) => encodeGlobalId('Charge', c.id))).toEqual([first.body.data?.payForDelivery.charge.id]);
+    const charges = await getJson<{ data: Array<{ id: string }> }>(
+      harness,
+      'payments',
+      `/v1/charges?deliveryId=${serviceId}`,
+    );
+    expect(charges.data.map((c) => encodeGlobalId('Charge', c.id))).toEqual([
+      first.body.data?.payForDelivery.charge.id,
+    ]);
   });
 
   it('refuses to pay twice with INVALID_STATE and to reuse a key with other input', async () => {
@@ -124,7 +149,11 @@ describe('payForDelivery', () => {
   it('gives NOT_FOUND for an unknown delivery and FORBIDDEN for a foreign one', async () => {
     const missing = await pay(encodeGlobalId('Delivery', 'del_999999'), randomUUID());
     expect(missing.body.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
-    const page = await getJson<{ data: Array<{ id: string; ownerId: string }> }>(harness, 'deliveries', '/v1/deliveries?limit=50');
+    const page = await getJson<{ data: Array<{ id: string; ownerId: string }> }>(
+      harness,
+      'deliveries',
+      '/v1/deliveries?limit=50',
+    );
     const foreign = page.data.find((d) => d.ownerId !== ownerId);
     const refused = await pay(encodeGlobalId('Delivery', foreign?.id ?? ''), randomUUID());
     expect(refused.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
@@ -135,10 +164,13 @@ describe('payForDelivery', () => {
 
 describe('cancelDelivery', () => {
   const cancel = (deliveryId: string, idempotencyKey = randomUUID()) =>
-    harness.graphql<{ cancelDelivery: { delivery: { id: string; status: string } } }>(operation('CancelDelivery'), {
-      token,
-      variables: { input: { idempotencyKey, deliveryId } },
-    });
+    harness.graphql<{ cancelDelivery: { delivery: { id: string; status: string } } }>(
+      operation('CancelDelivery'),
+      {
+        token,
+        variables: { input: { idempotencyKey, deliveryId } },
+      },
+    );
 
   it('cancels a scheduled delivery', async () => {
     const delivery = await schedule();

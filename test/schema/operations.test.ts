@@ -40,7 +40,12 @@ interface Connection {
 describe('MyDeliveries', () => {
   it("returns the caller's newest 20 deliveries joined with package, drone and charge", async () => {
     const expected = (await allDeliveries(harness, { ownerId })).slice(0, 20);
-    const packages = await byIds<{ id: string; size: string; weightKg: number }>(harness, 'packages', '/v1/packages', expected.map((d) => d.packageId));
+    const packages = await byIds<{ id: string; size: string; weightKg: number }>(
+      harness,
+      'packages',
+      '/v1/packages',
+      expected.map((d) => d.packageId),
+    );
     const drones = await byIds<{ id: string } & Record<string, unknown>>(
       harness,
       'drones',
@@ -63,7 +68,9 @@ describe('MyDeliveries', () => {
     const viewer = body.data?.viewer;
     expect(viewer?.id).toBe(encodeGlobalId('Account', ownerId));
     const nodes = viewer?.deliveries.edges.map((edge) => edge.node) ?? [];
-    expect(nodes.map((node) => node.id)).toEqual(expected.map((d) => encodeGlobalId('Delivery', d.id)));
+    expect(nodes.map((node) => node.id)).toEqual(
+      expected.map((d) => encodeGlobalId('Delivery', d.id)),
+    );
     expect(viewer?.deliveries.pageInfo.hasNextPage).toBe(true);
     nodes.forEach((node, i) => {
       const delivery = expected[i] as UpstreamDelivery;
@@ -73,11 +80,19 @@ describe('MyDeliveries', () => {
       expect(node.package).toEqual({ size: pkg?.size, weightKg: pkg?.weightKg });
       const drone = delivery.droneId ? drones.get(delivery.droneId) : null;
       expect(node.drone).toEqual(
-        drone && { id: encodeGlobalId('Drone', delivery.droneId as string), batteryPct: drone.batteryPct, location: drone.location },
+        drone && {
+          id: encodeGlobalId('Drone', delivery.droneId as string),
+          batteryPct: drone.batteryPct,
+          location: drone.location,
+        },
       );
       const charge = delivery.chargeId ? charges.get(delivery.chargeId) : null;
       expect(node.charge).toEqual(
-        charge && { amountCents: charge.amountCents, currency: charge.currency, status: charge.status },
+        charge && {
+          amountCents: charge.amountCents,
+          currency: charge.currency,
+          status: charge.status,
+        },
       );
     });
   });
@@ -103,7 +118,9 @@ describe('MyDeliveries', () => {
   });
 
   it("walks all of an account's deliveries page by page with no gaps or repeats", async () => {
-    const expected = (await allDeliveries(harness, { ownerId })).map((d) => encodeGlobalId('Delivery', d.id));
+    const expected = (await allDeliveries(harness, { ownerId })).map((d) =>
+      encodeGlobalId('Delivery', d.id),
+    );
     const seen: string[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 20; pages++) {
@@ -145,7 +162,11 @@ describe('DispatchBoard', () => {
       const delivery = expected[i] as UpstreamDelivery;
       const owner = owners.get(delivery.ownerId);
       expect(node.status).toBe('IN_TRANSIT');
-      expect(node.owner).toEqual({ id: encodeGlobalId('Account', delivery.ownerId), name: owner?.name, email: owner?.email });
+      expect(node.owner).toEqual({
+        id: encodeGlobalId('Account', delivery.ownerId),
+        name: owner?.name,
+        email: owner?.email,
+      });
     });
 
     expect(await harness.callCounts()).toEqual({
@@ -176,14 +197,19 @@ describe('DispatchBoard', () => {
 
 describe('DeliveryDetail', () => {
   it('resolves a delivery by global ID with one call per service', async () => {
-    const [delivery] = (await allDeliveries(harness, { ownerId })).filter((d) => d.droneId && d.chargeId);
+    const [delivery] = (await allDeliveries(harness, { ownerId })).filter(
+      (d) => d.droneId && d.chargeId,
+    );
     if (!delivery) throw new Error('seed has no paid delivery with a drone for this owner');
     await harness.reset();
 
-    const { body } = await harness.graphql<{ node: Record<string, unknown> }>(operation('DeliveryDetail'), {
-      token: ownerToken,
-      variables: { id: encodeGlobalId('Delivery', delivery.id) },
-    });
+    const { body } = await harness.graphql<{ node: Record<string, unknown> }>(
+      operation('DeliveryDetail'),
+      {
+        token: ownerToken,
+        variables: { id: encodeGlobalId('Delivery', delivery.id) },
+      },
+    );
 
     expect(body.errors).toBeUndefined();
     expect(body.data?.node).toMatchObject({
@@ -225,7 +251,11 @@ describe('DeliveryDetail', () => {
 
 /** A delivery id owned by someone other than `ownerId`. */
 async function accountWithOtherDelivery(notOwner: string): Promise<string> {
-  const page = await getJson<{ data: UpstreamDelivery[] }>(harness, 'deliveries', '/v1/deliveries?limit=50');
+  const page = await getJson<{ data: UpstreamDelivery[] }>(
+    harness,
+    'deliveries',
+    '/v1/deliveries?limit=50',
+  );
   const other = page.data.find((d) => d.ownerId !== notOwner);
   if (!other) throw new Error('no delivery of another account');
   return other.id;

@@ -15,7 +15,9 @@ describe('schema.graphql', () => {
 
   it('has no breaking change from the contract schema', async () => {
     const changes = await diff(buildSchema(read('contract/schema.graphql')), schema);
-    const breaking = changes.filter((change) => change.criticality.level === CriticalityLevel.Breaking);
+    const breaking = changes.filter(
+      (change) => change.criticality.level === CriticalityLevel.Breaking,
+    );
     expect(breaking.map((change) => change.message)).toEqual([]);
   });
 });

@@ -1,15 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
-import type { CallContext } from '../../src/upstreams/http-client.js';
-import { UpstreamHttpClient } from '../../src/upstreams/http-client.js';
-import { DroneRecord } from '../../src/upstreams/records.js';
-import { ResourceReader } from '../../src/upstreams/resource.js';
 import {
   UpstreamRejectedError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '../../src/upstreams/errors.js';
+import type { CallContext } from '../../src/upstreams/http-client.js';
+import { UpstreamHttpClient } from '../../src/upstreams/http-client.js';
+import { DroneRecord } from '../../src/upstreams/records.js';
+import { ResourceReader } from '../../src/upstreams/resource.js';
 
 /** The boundary: every answer of a real service is a validated value or a coded error. */
 
@@ -42,7 +42,10 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 
 beforeAll(async () => {
   mocks = await startMockServices();
-  client = new UpstreamHttpClient('drones', mocks.urls.drones, { connections: 4, maxBodyBytes: 64 * 1024 });
+  client = new UpstreamHttpClient('drones', mocks.urls.drones, {
+    connections: 4,
+    maxBodyBytes: 64 * 1024,
+  });
   drones = new ResourceReader(client, '/v1/drones', DroneRecord);
 });
 afterEach(() => chaos({}));
@@ -76,19 +79,28 @@ describe('UpstreamHttpClient', () => {
 
   it('turns a body that is not JSON into BAD_RESPONSE', async () => {
     await chaos({ malformed: 'syntax' });
-    expect(await failure(drones.getMany(['drn_001'], call()))).toMatchObject({ reason: 'BAD_RESPONSE' });
+    expect(await failure(drones.getMany(['drn_001'], call()))).toMatchObject({
+      reason: 'BAD_RESPONSE',
+    });
   });
 
   it('turns JSON of the wrong shape into BAD_RESPONSE', async () => {
     await chaos({ malformed: 'shape' });
-    expect(await failure(drones.getMany(['drn_001'], call()))).toMatchObject({ reason: 'BAD_RESPONSE' });
+    expect(await failure(drones.getMany(['drn_001'], call()))).toMatchObject({
+      reason: 'BAD_RESPONSE',
+    });
   });
 
   it('refuses a body over the size limit with BAD_RESPONSE', async () => {
-    const small = new UpstreamHttpClient('drones', mocks.urls.drones, { connections: 1, maxBodyBytes: 200 });
+    const small = new UpstreamHttpClient('drones', mocks.urls.drones, {
+      connections: 1,
+      maxBodyBytes: 200,
+    });
     try {
       const ids = Array.from({ length: 50 }, (_, i) => `drn_${String(i + 1).padStart(3, '0')}`);
-      const error = await failure(new ResourceReader(small, '/v1/drones', DroneRecord).getMany(ids, call()));
+      const error = await failure(
+        new ResourceReader(small, '/v1/drones', DroneRecord).getMany(ids, call()),
+      );
       expect(error).toMatchObject({ reason: 'BAD_RESPONSE' });
     } finally {
       await small.close();
@@ -110,9 +122,14 @@ describe('UpstreamHttpClient', () => {
   });
 
   it('gives CONNECTION when nothing listens', async () => {
-    const nowhere = new UpstreamHttpClient('drones', 'http://127.0.0.1:9', { connections: 1, maxBodyBytes: 1024 });
+    const nowhere = new UpstreamHttpClient('drones', 'http://127.0.0.1:9', {
+      connections: 1,
+      maxBodyBytes: 1024,
+    });
     try {
-      const error = await failure(new ResourceReader(nowhere, '/v1/drones', DroneRecord).getOne('x', call()));
+      const error = await failure(
+        new ResourceReader(nowhere, '/v1/drones', DroneRecord).getOne('x', call()),
+      );
       expect(error).toMatchObject({ reason: 'CONNECTION' });
     } finally {
       await nowhere.close();
@@ -121,7 +138,11 @@ describe('UpstreamHttpClient', () => {
 
   it('passes a coded 4xx on as a rejection with its code', async () => {
     const error = await failure(
-      client.send({ method: 'GET', route: 'GET /v1/drones', path: '/v1/drones?ids=' }, z.unknown(), call()),
+      client.send(
+        { method: 'GET', route: 'GET /v1/drones', path: '/v1/drones?ids=' },
+        z.unknown(),
+        call(),
+      ),
     );
     expect(error).toBeInstanceOf(UpstreamRejectedError);
     expect(error).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
