@@ -14,7 +14,7 @@ import { packagesRoutes } from './services/packages.js';
 import { paymentsRoutes } from './services/payments.js';
 import { createTokenIssuer } from './tokens.js';
 
-export type { DataPart, SeedData } from './data.js';
+export type { SeedData } from './data.js';
 export { DEFAULT_PORTS, SERVICE_NAMES, type ServiceName, URL_ENV } from './names.js';
 export { openApiDocument } from './openapi.js';
 export type {
@@ -41,7 +41,7 @@ export { DEFAULT_SEED_OPTIONS, generateSeed, type SeedOptions } from './seed.js'
 export { TOKEN_AUDIENCE, TOKEN_ISSUER } from './tokens.js';
 
 /** The record type each service owns, and restores on reset. */
-export const DATA_PARTS: Record<ServiceName, DataPart> = {
+const DATA_PARTS: Record<ServiceName, DataPart> = {
   accounts: 'accounts',
   deliveries: 'deliveries',
   packages: 'packages',
