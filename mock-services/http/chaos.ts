@@ -27,7 +27,6 @@ export const chaosInputSchema = z.strictObject({
   /** Only these route keys (`POST /v1/deliveries/{id}/payment`); all /v1 routes when absent. */
   routes: z.array(z.string()).max(100).optional(),
 });
-export type ChaosInput = z.input<typeof chaosInputSchema>;
 
 /** The chaos in force, every field resolved. */
 export interface ChaosSettings {
