@@ -38,6 +38,8 @@ const EnvSchema = z.object({
   UPSTREAM_MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
   /** Ids per batch call; the services document 100 as their maximum. */
   UPSTREAM_MAX_BATCH_SIZE: positiveInt.max(100).default(100),
+  /** `false` turns DataLoader batching off (one upstream call per item): the benchmark's naive contender. */
+  LOADER_BATCHING: z.enum(['true', 'false']).default('true'),
   /** JWKS of the token issuer; defaults to the accounts service's. */
   AUTH_JWKS_URL: httpUrl.optional(),
   AUTH_ISSUER: z.string().min(1).default('skyway-accounts'),
@@ -55,6 +57,8 @@ export interface Config {
   upstreamConnections: number;
   upstreamMaxBodyBytes: number;
   maxBatchSize: number;
+  /** False only to measure what batching saves. */
+  batching: boolean;
   auth: { jwksUrl: string; issuer: string; audience: string };
 }
 
@@ -90,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamConnections: e.UPSTREAM_CONNECTIONS,
     upstreamMaxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
     maxBatchSize: e.UPSTREAM_MAX_BATCH_SIZE,
+    batching: e.LOADER_BATCHING === 'true',
     auth: {
       jwksUrl: e.AUTH_JWKS_URL ?? `${e.UPSTREAM_ACCOUNTS_URL}/.well-known/jwks.json`,
       issuer: e.AUTH_ISSUER,

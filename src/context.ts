@@ -22,6 +22,7 @@ export interface ContextFactoryOptions {
   verifyToken: TokenVerifier;
   requestTimeoutMs: number;
   maxBatchSize: number;
+  batching: boolean;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -58,7 +59,10 @@ export function createContextFactory(options: ContextFactoryOptions) {
       tokenRejected,
       requestId,
       call,
-      loaders: createLoaders(options.upstreams, call, { maxBatchSize: options.maxBatchSize }),
+      loaders: createLoaders(options.upstreams, call, {
+        maxBatchSize: options.maxBatchSize,
+        batching: options.batching,
+      }),
       upstreams: options.upstreams,
     };
   };

@@ -31,6 +31,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     verifyToken: createTokenVerifier(config.auth),
     requestTimeoutMs: config.requestTimeoutMs,
     maxBatchSize: config.maxBatchSize,
+    batching: config.batching,
   });
   const yoga = createYoga<Record<string, never>, Context>({
     schema,

@@ -25,32 +25,27 @@ export interface Loaders {
 export interface LoaderOptions {
   /** Ids per batch call: the services' documented maximum. */
   maxBatchSize: number;
+  /** False: one call per id (the benchmark's naive contender). */
+  batching: boolean;
 }
 
 export function createLoaders(
   upstreams: Upstreams,
   call: CallContext,
-  { maxBatchSize }: LoaderOptions,
+  { maxBatchSize, batching }: LoaderOptions,
 ): Loaders {
-  const deliveries = createByIdLoader(
-    (ids) => upstreams.deliveries.deliveries.getMany(ids, call),
-    maxBatchSize,
-  );
+  const byId = <T extends { id: string }>(fetchMany: (ids: readonly string[]) => Promise<T[]>) =>
+    createByIdLoader(fetchMany, maxBatchSize, batching);
+  const deliveries = byId((ids) => upstreams.deliveries.deliveries.getMany(ids, call));
   return {
-    accounts: createByIdLoader(
-      (ids) => upstreams.accounts.accounts.getMany(ids, call),
-      maxBatchSize,
-    ),
+    accounts: byId((ids) => upstreams.accounts.accounts.getMany(ids, call)),
     deliveries,
     deliveryPages: createDeliveryPagesLoader(
       (query) => upstreams.deliveries.list(query, call),
       deliveries,
     ),
-    packages: createByIdLoader(
-      (ids) => upstreams.packages.packages.getMany(ids, call),
-      maxBatchSize,
-    ),
-    drones: createByIdLoader((ids) => upstreams.drones.drones.getMany(ids, call), maxBatchSize),
-    charges: createByIdLoader((ids) => upstreams.payments.charges.getMany(ids, call), maxBatchSize),
+    packages: byId((ids) => upstreams.packages.packages.getMany(ids, call)),
+    drones: byId((ids) => upstreams.drones.drones.getMany(ids, call)),
+    charges: byId((ids) => upstreams.payments.charges.getMany(ids, call)),
   };
 }

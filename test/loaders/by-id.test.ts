@@ -48,3 +48,19 @@ describe('createByIdLoader', () => {
     expect(calls).toEqual([['a']]);
   });
 });
+
+describe('createByIdLoader without batching', () => {
+  it('calls once per id (the benchmark’s naive contender)', async () => {
+    const calls: string[][] = [];
+    const loader = createByIdLoader(
+      async (ids) => {
+        calls.push([...ids]);
+        return records.filter((record) => ids.includes(record.id));
+      },
+      100,
+      false,
+    );
+    await Promise.all(['a', 'b'].map((id) => loader.load(id)));
+    expect(calls).toEqual([['a'], ['b']]);
+  });
+});
