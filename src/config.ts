@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { resilienceFromEnv } from './resilience/env.js';
+import type { ResilienceOptions } from './resilience/options.js';
 
 /**
  * The BFF's whole configuration, read once from the environment at start and validated, so a
@@ -55,6 +57,8 @@ export interface Config {
   requestTimeoutMs: number;
   upstreams: Record<UpstreamName, string>;
   upstreamConnections: number;
+  /** Deadline, retries, breaker and bulkhead per upstream. */
+  resilience: Record<UpstreamName, ResilienceOptions>;
   upstreamMaxBodyBytes: number;
   maxBatchSize: number;
   /** False only to measure what batching saves. */
@@ -71,11 +75,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // An empty variable means "not set", as shells and compose files tend to produce them.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) =>
-        `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(present[String(issue.path[0])])})`,
-    );
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map(
+        (issue) =>
+          `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(present[String(issue.path[0])])})`,
+      );
+  const resilience = Object.fromEntries(
+    UPSTREAM_NAMES.map((name) => [name, resilienceFromEnv(present, name, problems)]),
+  ) as Record<UpstreamName, ResilienceOptions>;
+  if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
@@ -92,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       payments: e.UPSTREAM_PAYMENTS_URL,
     },
     upstreamConnections: e.UPSTREAM_CONNECTIONS,
+    resilience,
     upstreamMaxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
     maxBatchSize: e.UPSTREAM_MAX_BATCH_SIZE,
     batching: e.LOADER_BATCHING === 'true',

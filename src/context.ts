@@ -52,6 +52,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
 
     const call: CallContext = {
       signal: AbortSignal.any([request.signal, AbortSignal.timeout(options.requestTimeoutMs)]),
+      deadline: Date.now() + options.requestTimeoutMs,
       headers,
     };
     return {

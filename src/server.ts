@@ -2,11 +2,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { createSkyway, type SkywayOptions } from './yoga.js';
+import { createSkyway, type Skyway, type SkywayOptions } from './yoga.js';
 
 /** A listening BFF: where it is and how to stop it. */
 export interface RunningServer {
   url: string;
+  /** The BFF behind the socket: its upstream clients and their policies, for tests and probes. */
+  skyway: Skyway;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function startServer(
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     url: `http://${host}:${port}`,
+    skyway,
     async close() {
       // Stop accepting, let in-flight requests finish, then drop the upstream pools.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -7,7 +7,7 @@ import { graphiqlOptions } from './graphiql.js';
 import { useVariableErrorCode } from './plugins/use-variable-error-code.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
-import { createUpstreams } from './upstreams/index.js';
+import { createUpstreams, type Upstreams } from './upstreams/index.js';
 
 /**
  * The BFF as a fetch-style handler: schema, per-request context and plugins, built from a
@@ -15,6 +15,7 @@ import { createUpstreams } from './upstreams/index.js';
  */
 export interface Skyway {
   yoga: YogaServerInstance<Record<string, never>, Context>;
+  upstreams: Upstreams;
   /** Closes the upstream pools; call after the HTTP server has drained. */
   close(): Promise<void>;
 }
@@ -45,5 +46,10 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     logging: config.env === 'test' ? 'warn' : 'info',
     plugins: [useVariableErrorCode()],
   });
-  return { yoga, close: () => upstreams.close() };
+  for (const [upstream, http] of Object.entries(upstreams.http)) {
+    http.policy.onBreakerStateChange((state) =>
+      yoga.logger.warn(JSON.stringify({ event: 'circuit-breaker', upstream, state })),
+    );
+  }
+  return { yoga, upstreams, close: () => upstreams.close() };
 }

@@ -1,4 +1,5 @@
 import type DataLoader from 'dataloader';
+import { codeUpstreamErrors } from '../schema/errors.js';
 import type { DeliveryPageQuery } from '../upstreams/deliveries.js';
 import type { CallContext, Upstreams } from '../upstreams/index.js';
 import type {
@@ -34,14 +35,15 @@ export function createLoaders(
   call: CallContext,
   { maxBatchSize, batching }: LoaderOptions,
 ): Loaders {
+  // Upstream failures leave the loaders as the contract's coded errors (UPSTREAM_*).
   const byId = <T extends { id: string }>(fetchMany: (ids: readonly string[]) => Promise<T[]>) =>
-    createByIdLoader(fetchMany, maxBatchSize, batching);
+    createByIdLoader(codeUpstreamErrors(fetchMany), maxBatchSize, batching);
   const deliveries = byId((ids) => upstreams.deliveries.deliveries.getMany(ids, call));
   return {
     accounts: byId((ids) => upstreams.accounts.accounts.getMany(ids, call)),
     deliveries,
     deliveryPages: createDeliveryPagesLoader(
-      (query) => upstreams.deliveries.list(query, call),
+      codeUpstreamErrors((query) => upstreams.deliveries.list(query, call)),
       deliveries,
     ),
     packages: byId((ids) => upstreams.packages.packages.getMany(ids, call)),

@@ -1,13 +1,13 @@
 import { mayActFor } from '../auth/caller.js';
 import type { Context } from '../context.js';
 import { upstreamIdempotencyKey } from '../idempotency/upstream-key.js';
-import { UpstreamRejectedError } from '../upstreams/errors.js';
+import { isUpstreamError, UpstreamRejectedError } from '../upstreams/errors.js';
 import type { ChargeRecord, DeliveryRecord } from '../upstreams/records.js';
 import { requireCaller } from './authorize.js';
 import { builder } from './builder.js';
 import { ChargeRef } from './charge.js';
 import { DeliveryRef } from './delivery.js';
-import { forbidden, fromRejection, invalidState, notFound } from './errors.js';
+import { forbidden, fromRejection, invalidState, notFound, upstreamError } from './errors.js';
 import { serviceIdOf } from './global-id.js';
 import { LocationInput } from './location.js';
 import { checkAmount, checkIdempotencyKey, checkLocation, checkPackage } from './mutation-input.js';
@@ -25,12 +25,13 @@ const idempotencyKeyField = {
     'Client-made key (a UUID, say). A retry with the same key and the same input returns the first result; the same key with other input is refused.',
 } as const;
 
-/** Turns a service's coded refusal into the contract's error; lets outages through. */
+/** Turns a service's coded refusal into the contract's error, and an outage into its code. */
 async function write<T>(what: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
-    throw error instanceof UpstreamRejectedError ? fromRejection(error, what) : error;
+    if (error instanceof UpstreamRejectedError) throw fromRejection(error, what);
+    throw isUpstreamError(error) ? upstreamError(error) : error;
   }
 }
 

@@ -2,9 +2,9 @@ import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
 import {
   isUpstreamError,
+  type UpstreamError,
   UpstreamRejectedError,
-  UpstreamTimeoutError,
-  type UpstreamUnavailableError,
+  UpstreamUnavailableError,
 } from '../upstreams/errors.js';
 
 /**
@@ -63,27 +63,40 @@ export function fromRejection(error: UpstreamRejectedError, what: string): Graph
         'A request with this idempotencyKey is still being processed; retry later.',
       );
     default:
-      return coded(
-        ErrorCode.UPSTREAM_UNAVAILABLE,
-        `The ${error.upstream} service refused the request.`,
-        {
-          upstream: error.upstream,
-          reason: 'HTTP_4XX',
-        },
-      );
+      return upstreamError(error);
   }
 }
 
-function fromUpstreamFailure(error: UpstreamTimeoutError | UpstreamUnavailableError) {
-  const extensions: Record<string, unknown> = {
-    code: error.code,
-    upstream: error.upstream,
-    reason: error.reason,
-  };
-  if (!(error instanceof UpstreamTimeoutError) && error.retryAfterS !== undefined) {
-    extensions.retryAfterS = error.retryAfterS;
+/**
+ * The coded error an upstream failure becomes: `UPSTREAM_TIMEOUT` or `UPSTREAM_UNAVAILABLE`
+ * with the upstream's name and the reason, and nothing else (no URL, status line or body).
+ * Loaders throw it instead of the upstream error, so Yoga passes it through as an expected
+ * error: one per affected path, not a logged stack trace each.
+ */
+export function upstreamError(error: UpstreamError): GraphQLError {
+  if (error instanceof UpstreamRejectedError) {
+    return coded(
+      ErrorCode.UPSTREAM_UNAVAILABLE,
+      `The ${error.upstream} service refused the request.`,
+      {
+        upstream: error.upstream,
+        reason: 'HTTP_4XX',
+      },
+    );
   }
-  return { message: error.message, extensions };
+  const extra: Record<string, unknown> = { upstream: error.upstream, reason: error.reason };
+  if (error instanceof UpstreamUnavailableError && error.retryAfterS !== undefined) {
+    extra.retryAfterS = error.retryAfterS;
+  }
+  return coded(error.code, error.message, extra);
+}
+
+/** Passes coded errors through and turns upstream errors into theirs: for loaders' promises. */
+export function codeUpstreamErrors<A, R>(fetch: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
+  return (arg) =>
+    fetch(arg).catch((error: unknown) => {
+      throw isUpstreamError(error) ? upstreamError(error) : error;
+    });
 }
 
 /**
@@ -93,21 +106,12 @@ function fromUpstreamFailure(error: UpstreamTimeoutError | UpstreamUnavailableEr
 export function maskError(error: unknown, message: string, isDev = false): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
   if (isUpstreamError(original)) {
-    const { message: publicMessage, extensions } =
-      original instanceof UpstreamRejectedError
-        ? {
-            message: `The ${original.upstream} service refused the request.`,
-            extensions: {
-              code: ErrorCode.UPSTREAM_UNAVAILABLE,
-              upstream: original.upstream,
-              reason: 'HTTP_4XX',
-            },
-          }
-        : fromUpstreamFailure(original);
-    return createGraphQLError(publicMessage, {
+    // An upstream error that no loader coded (a mutation's write): code it where it happened.
+    const coded = upstreamError(original);
+    return createGraphQLError(coded.message, {
       nodes: error instanceof GraphQLError ? error.nodes : undefined,
       path: error instanceof GraphQLError ? error.path : undefined,
-      extensions,
+      extensions: coded.extensions,
     });
   }
   return yogaMaskError(error, message, isDev);

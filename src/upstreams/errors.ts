@@ -30,15 +30,22 @@ export class UpstreamTimeoutError extends Error {
 export class UpstreamUnavailableError extends Error {
   override name = 'UpstreamUnavailableError';
   readonly code = 'UPSTREAM_UNAVAILABLE';
+  /** For logs only, never for clients: what exactly went wrong. */
+  readonly detail?: string;
+  /** The HTTP status the upstream answered, when it answered. */
+  readonly status?: number;
+  /** Seconds the upstream asked us to wait (`Retry-After`), when it said so. */
+  readonly retryAfterS?: number;
+
   constructor(
     readonly upstream: UpstreamName,
     readonly reason: UnavailableReason,
-    /** For logs only, never for clients: what exactly went wrong. */
-    readonly detail?: string,
-    /** Seconds the upstream asked us to wait (`Retry-After`), when it said so. */
-    readonly retryAfterS?: number,
+    facts: { detail?: string; status?: number; retryAfterS?: number } = {},
   ) {
     super(`The ${upstream} service is unavailable (${reason}).`);
+    this.detail = facts.detail;
+    this.status = facts.status;
+    this.retryAfterS = facts.retryAfterS;
   }
 }
 

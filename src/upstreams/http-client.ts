@@ -1,6 +1,8 @@
 import { type Dispatcher, Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import type { UpstreamName } from '../config.js';
+import type { ResilienceOptions } from '../resilience/options.js';
+import { UpstreamPolicy } from '../resilience/upstream-policy.js';
 import { UpstreamRejectedError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
 import { ErrorBody } from './records.js';
 
@@ -14,12 +16,16 @@ export interface HttpClientOptions {
   connections: number;
   /** Largest response body read before the answer is declared a BAD_RESPONSE. */
   maxBodyBytes: number;
+  /** Deadline, retries, breaker and bulkhead of this upstream. */
+  resilience: ResilienceOptions;
 }
 
 /** What each call carries from the GraphQL request that caused it. */
 export interface CallContext {
   /** Aborts the call when the request's time budget runs out or the client goes away. */
   signal: AbortSignal;
+  /** When the request's time budget ends (epoch ms): no attempt or retry outlives it. */
+  deadline: number;
   /** Headers forwarded to every upstream: `x-request-id`, `traceparent`, the caller. */
   headers: Record<string, string>;
 }
@@ -37,6 +43,8 @@ export interface UpstreamRequest {
 
 export class UpstreamHttpClient {
   readonly #pool: Pool;
+  /** Shared by every request to this upstream: one breaker, one bulkhead. */
+  readonly policy: UpstreamPolicy;
 
   constructor(
     readonly upstream: UpstreamName,
@@ -48,10 +56,28 @@ export class UpstreamHttpClient {
       keepAliveTimeout: 30 * 1000, // 30s, below the services' 65s so they never close first
       keepAliveMaxTimeout: 60 * 1000, // 60s
     });
+    this.policy = new UpstreamPolicy(upstream, options.resilience);
   }
 
-  /** Sends one request and returns its 2xx body parsed by `schema`, or throws an upstream error. */
-  async send<T>(request: UpstreamRequest, schema: z.ZodType<T>, call: CallContext): Promise<T> {
+  /**
+   * Sends one request under the upstream's policy and returns its 2xx body parsed by
+   * `schema`, or throws an upstream error. Only reads and keyed writes are ever repeated.
+   */
+  send<T>(request: UpstreamRequest, schema: z.ZodType<T>, call: CallContext): Promise<T> {
+    return this.policy.execute((signal) => this.#attempt(request, schema, call, signal), {
+      signal: call.signal,
+      deadline: call.deadline,
+      retryable: request.method === 'GET' || request.idempotencyKey !== undefined,
+    });
+  }
+
+  /** One attempt; `signal` ends with the attempt's own deadline. */
+  async #attempt<T>(
+    request: UpstreamRequest,
+    schema: z.ZodType<T>,
+    call: CallContext,
+    signal: AbortSignal,
+  ): Promise<T> {
     const headers: Record<string, string> = { ...call.headers, accept: 'application/json' };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
@@ -63,31 +89,31 @@ export class UpstreamHttpClient {
         path: request.path,
         headers,
         body: request.body === undefined ? null : JSON.stringify(request.body),
-        signal: call.signal,
+        signal,
       });
     } catch (error) {
-      throw this.#transportError(error, call.signal);
+      throw this.#transportError(error, signal);
     }
 
-    const text = await this.#readBody(answer, call.signal);
+    const text = await this.#readBody(answer, signal);
     const status = answer.statusCode;
     if (status >= 200 && status < 300) return this.#parse(text, schema);
-    if (status >= 500) throw new UpstreamUnavailableError(this.upstream, 'HTTP_5XX', `${status}`);
-    if (status === 429) {
+    if (status >= 500 || status === 429) {
       throw new UpstreamUnavailableError(
         this.upstream,
-        'RATE_LIMITED',
-        '429',
-        retryAfterSeconds(answer.headers['retry-after']),
+        status === 429 ? 'RATE_LIMITED' : 'HTTP_5XX',
+        {
+          status,
+          retryAfterS: retryAfterSeconds(answer.headers['retry-after']),
+        },
       );
     }
     const coded = ErrorBody.safeParse(safeJson(text));
     if (!coded.success) {
-      throw new UpstreamUnavailableError(
-        this.upstream,
-        'HTTP_4XX',
-        `${status} without an error body`,
-      );
+      throw new UpstreamUnavailableError(this.upstream, 'HTTP_4XX', {
+        status,
+        detail: 'no error body',
+      });
     }
     throw new UpstreamRejectedError(this.upstream, status, coded.data.error.code);
   }
@@ -101,11 +127,9 @@ export class UpstreamHttpClient {
     const declared = Number(answer.headers['content-length']);
     if (declared > this.options.maxBodyBytes) {
       discard(answer.body);
-      throw new UpstreamUnavailableError(
-        this.upstream,
-        'BAD_RESPONSE',
-        `body of ${declared} bytes`,
-      );
+      throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {
+        detail: `body of ${declared} bytes`,
+      });
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -115,7 +139,9 @@ export class UpstreamHttpClient {
         size += buffer.length;
         if (size > this.options.maxBodyBytes) {
           discard(answer.body);
-          throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', 'body over the limit');
+          throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {
+            detail: 'body over the limit',
+          });
         }
         chunks.push(buffer);
       }
@@ -124,7 +150,9 @@ export class UpstreamHttpClient {
       if (signal.aborted) throw new UpstreamTimeoutError(this.upstream);
       // The connection broke in the middle of the body: the answer is unusable, not an outage
       // of the transport layer as such, so it is reported as a bad response.
-      throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', describe(error));
+      throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {
+        detail: describe(error),
+      });
     }
     return Buffer.concat(chunks).toString('utf8');
   }
@@ -132,16 +160,16 @@ export class UpstreamHttpClient {
   #parse<T>(text: string, schema: z.ZodType<T>): T {
     const json = safeJson(text);
     if (json === undefined) {
-      throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', 'body is not JSON');
+      throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {
+        detail: 'body is not JSON',
+      });
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      throw new UpstreamUnavailableError(
-        this.upstream,
-        'BAD_RESPONSE',
-        `body does not match its schema at ${first?.path.join('.') ?? '?'}: ${first?.message ?? ''}`,
-      );
+      throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {
+        detail: `body does not match its schema at ${first?.path.join('.') ?? '?'}: ${first?.message ?? ''}`,
+      });
     }
     return parsed.data;
   }
@@ -156,7 +184,7 @@ export class UpstreamHttpClient {
     ) {
       return new UpstreamTimeoutError(this.upstream);
     }
-    return new UpstreamUnavailableError(this.upstream, 'CONNECTION', describe(error));
+    return new UpstreamUnavailableError(this.upstream, 'CONNECTION', { detail: describe(error) });
   }
 }
 

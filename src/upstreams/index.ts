@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { Config, UpstreamName } from '../config.js';
 import { AccountsClient } from './accounts.js';
 import { DeliveriesClient } from './deliveries.js';
 import { DronesClient } from './drones.js';
@@ -13,20 +13,24 @@ export interface Upstreams {
   packages: PackagesClient;
   drones: DronesClient;
   payments: PaymentsClient;
+  /** The HTTP client of each upstream, with its policy (breaker state, counters). */
+  http: Record<UpstreamName, UpstreamHttpClient>;
   close(): Promise<void>;
 }
 
 export function createUpstreams(config: Config): Upstreams {
-  const options = {
-    connections: config.upstreamConnections,
-    maxBodyBytes: config.upstreamMaxBodyBytes,
-  };
+  const client = (name: UpstreamName) =>
+    new UpstreamHttpClient(name, config.upstreams[name], {
+      connections: config.upstreamConnections,
+      maxBodyBytes: config.upstreamMaxBodyBytes,
+      resilience: config.resilience[name],
+    });
   const http = {
-    accounts: new UpstreamHttpClient('accounts', config.upstreams.accounts, options),
-    deliveries: new UpstreamHttpClient('deliveries', config.upstreams.deliveries, options),
-    packages: new UpstreamHttpClient('packages', config.upstreams.packages, options),
-    drones: new UpstreamHttpClient('drones', config.upstreams.drones, options),
-    payments: new UpstreamHttpClient('payments', config.upstreams.payments, options),
+    accounts: client('accounts'),
+    deliveries: client('deliveries'),
+    packages: client('packages'),
+    drones: client('drones'),
+    payments: client('payments'),
   };
   return {
     accounts: new AccountsClient(http.accounts),
@@ -34,6 +38,7 @@ export function createUpstreams(config: Config): Upstreams {
     packages: new PackagesClient(http.packages),
     drones: new DronesClient(http.drones),
     payments: new PaymentsClient(http.payments),
+    http,
     async close() {
       await Promise.all(Object.values(http).map((client) => client.close()));
     },

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
+import { DEFAULT_RESILIENCE } from '../../src/resilience/options.js';
 import {
   UpstreamRejectedError,
   UpstreamTimeoutError,
@@ -19,8 +20,17 @@ let drones: ResourceReader<z.infer<typeof DroneRecord>>;
 
 const call = (timeoutMs = 2_000, headers: Record<string, string> = {}): CallContext => ({
   signal: AbortSignal.timeout(timeoutMs),
+  deadline: Date.now() + timeoutMs,
   headers,
 });
+
+/** A client with the default policy but no waiting between retries. */
+const clientFor = (origin: string, maxBodyBytes = 64 * 1024) =>
+  new UpstreamHttpClient('drones', origin, {
+    connections: 4,
+    maxBodyBytes,
+    resilience: { ...DEFAULT_RESILIENCE, retry: { maxRetries: 2, baseDelayMs: 0, maxDelayMs: 0 } },
+  });
 
 async function chaos(body: Record<string, unknown>) {
   const answer = await fetch(`${mocks.urls.drones}/__chaos`, {
@@ -42,10 +52,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 
 beforeAll(async () => {
   mocks = await startMockServices();
-  client = new UpstreamHttpClient('drones', mocks.urls.drones, {
-    connections: 4,
-    maxBodyBytes: 64 * 1024,
-  });
+  client = clientFor(mocks.urls.drones);
   drones = new ResourceReader(client, '/v1/drones', DroneRecord);
 });
 afterEach(() => chaos({}));
@@ -92,10 +99,7 @@ describe('UpstreamHttpClient', () => {
   });
 
   it('refuses a body over the size limit with BAD_RESPONSE', async () => {
-    const small = new UpstreamHttpClient('drones', mocks.urls.drones, {
-      connections: 1,
-      maxBodyBytes: 200,
-    });
+    const small = clientFor(mocks.urls.drones, 200);
     try {
       const ids = Array.from({ length: 50 }, (_, i) => `drn_${String(i + 1).padStart(3, '0')}`);
       const error = await failure(
@@ -122,10 +126,7 @@ describe('UpstreamHttpClient', () => {
   });
 
   it('gives CONNECTION when nothing listens', async () => {
-    const nowhere = new UpstreamHttpClient('drones', 'http://127.0.0.1:9', {
-      connections: 1,
-      maxBodyBytes: 1024,
-    });
+    const nowhere = clientFor('http://127.0.0.1:9');
     try {
       const error = await failure(
         new ResourceReader(nowhere, '/v1/drones', DroneRecord).getOne('x', call()),

@@ -1,0 +1,194 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_RESILIENCE, type ResilienceOptions } from '../../src/resilience/options.js';
+import { UpstreamPolicy } from '../../src/resilience/upstream-policy.js';
+import { UpstreamTimeoutError, UpstreamUnavailableError } from '../../src/upstreams/errors.js';
+
+/**
+ * The policy with plain functions as attempts: what it lets through, what it refuses, and how
+ * often it tries. Time is faked (`Date` only), never waited for.
+ */
+
+function policyWith(overrides: Partial<ResilienceOptions> = {}) {
+  return new UpstreamPolicy('drones', {
+    ...structuredClone(DEFAULT_RESILIENCE),
+    retry: { maxRetries: 2, baseDelayMs: 0, maxDelayMs: 0 },
+    ...overrides,
+  });
+}
+
+const call = (retryable = true, budgetMs = 3_000) => ({
+  signal: new AbortController().signal,
+  deadline: Date.now() + budgetMs,
+  retryable,
+});
+
+const unavailable = (status: number, retryAfterS?: number) =>
+  new UpstreamUnavailableError('drones', 'HTTP_5XX', { status, retryAfterS });
+
+/** An attempt that fails with `error` the first `failures` times, then answers "ok". */
+function flaky(failures: number, error: () => Error) {
+  let calls = 0;
+  const attempt = async () => {
+    calls += 1;
+    if (calls <= failures) throw error();
+    return 'ok';
+  };
+  return { attempt, calls: () => calls };
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (error: unknown) => error,
+  );
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('retries', () => {
+  it('retries a 503 and returns the answer that follows', async () => {
+    const policy = policyWith();
+    const { attempt, calls } = flaky(2, () => unavailable(503));
+    expect(await policy.execute(attempt, call())).toBe('ok');
+    expect(calls()).toBe(3);
+    expect(policy.counters.retries).toBe(2);
+  });
+
+  it('gives up after the configured retries', async () => {
+    const policy = policyWith();
+    const { attempt, calls } = flaky(10, () => unavailable(503));
+    expect(await failure(policy.execute(attempt, call()))).toMatchObject({ status: 503 });
+    expect(calls()).toBe(3);
+  });
+
+  it('never retries a call that is not safe to repeat', async () => {
+    const policy = policyWith();
+    const { attempt, calls } = flaky(10, () => unavailable(503));
+    await failure(policy.execute(attempt, call(false)));
+    expect(calls()).toBe(1);
+  });
+
+  it('never retries a 500, a 4xx, a bad response or a timeout', async () => {
+    for (const error of [
+      unavailable(500),
+      new UpstreamUnavailableError('drones', 'HTTP_4XX', { status: 400 }),
+      new UpstreamUnavailableError('drones', 'BAD_RESPONSE'),
+      new UpstreamTimeoutError('drones'),
+    ]) {
+      const { attempt, calls } = flaky(10, () => error);
+      await failure(policyWith().execute(attempt, call()));
+      expect(calls()).toBe(1);
+    }
+  });
+
+  it('retries refused connections', async () => {
+    const { attempt, calls } = flaky(1, () => new UpstreamUnavailableError('drones', 'CONNECTION'));
+    expect(await policyWith().execute(attempt, call())).toBe('ok');
+    expect(calls()).toBe(2);
+  });
+
+  it('does not retry when Retry-After reaches past the request deadline', async () => {
+    const { attempt, calls } = flaky(10, () => unavailable(503, 5));
+    const error = await failure(policyWith().execute(attempt, call(true, 3_000)));
+    expect(error).toMatchObject({ reason: 'HTTP_5XX', retryAfterS: 5 });
+    expect(calls()).toBe(1);
+  });
+
+  it('stops retrying when the retry budget is spent', async () => {
+    const policy = policyWith({
+      retryBudget: { ratio: 0, minPerSecond: 0.1, windowMs: 10_000 }, // one retry per window
+    });
+    const { attempt, calls } = flaky(100, () => unavailable(503));
+    await failure(policy.execute(attempt, call()));
+    await failure(policy.execute(attempt, call()));
+    expect(calls()).toBe(3); // 2 first attempts + the single retry the budget allowed
+    expect(policy.counters.retriesDenied).toBe(2);
+  });
+});
+
+describe('circuit breaker', () => {
+  const breakerOptions = {
+    breaker: { threshold: 0.5, windowMs: 10_000, minimumCalls: 4, openMs: 5_000 },
+    retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+  };
+
+  it('opens after enough failing calls and then fails fast without calling', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const policy = policyWith(breakerOptions);
+    const transitions: string[] = [];
+    policy.onBreakerStateChange((state) => transitions.push(state));
+    const { attempt, calls } = flaky(1_000, () => unavailable(503));
+    for (let i = 0; i < 4; i++) await failure(policy.execute(attempt, call()));
+    expect(policy.breakerState).toBe('open');
+
+    const refused = await failure(policy.execute(attempt, call()));
+    expect(refused).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: 'CIRCUIT_OPEN' });
+    expect(calls()).toBe(4);
+    expect(transitions).toEqual(['open']);
+  });
+
+  it('lets a probe through after the open time and closes when it succeeds', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const policy = policyWith(breakerOptions);
+    const transitions: string[] = [];
+    policy.onBreakerStateChange((state) => transitions.push(state));
+    const { attempt, calls } = flaky(4, () => unavailable(503));
+    for (let i = 0; i < 4; i++) await failure(policy.execute(attempt, call()));
+
+    vi.setSystemTime(Date.now() + 4_999);
+    expect(await failure(policy.execute(attempt, call()))).toMatchObject({
+      reason: 'CIRCUIT_OPEN',
+    });
+    vi.setSystemTime(Date.now() + 2);
+    expect(await policy.execute(attempt, call())).toBe('ok');
+    expect(policy.breakerState).toBe('closed');
+    expect(calls()).toBe(5);
+    expect(transitions).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('does not count refusals of the caller (4xx) as upstream failures', async () => {
+    const policy = policyWith(breakerOptions);
+    const { attempt } = flaky(
+      1_000,
+      () => new UpstreamUnavailableError('drones', 'HTTP_4XX', { status: 400 }),
+    );
+    for (let i = 0; i < 10; i++) await failure(policy.execute(attempt, call()));
+    expect(policy.breakerState).toBe('closed');
+  });
+});
+
+describe('bulkhead', () => {
+  it('fails fast past its slots and queue, and frees them afterwards', async () => {
+    const policy = policyWith({ bulkhead: { concurrency: 2, queue: 1 } });
+    const gates: Array<() => void> = [];
+    const slow = () => new Promise<string>((resolve) => gates.push(() => resolve('ok')));
+    const running = [1, 2, 3].map(() => policy.execute(slow, call()));
+    const refused = await failure(policy.execute(slow, call()));
+    expect(refused).toMatchObject({ reason: 'BULKHEAD_FULL' });
+    expect(policy.bulkheadLoad).toEqual({ inFlight: 2, queued: 1 });
+
+    while (gates.length > 0) {
+      gates.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await Promise.all(running)).toEqual(['ok', 'ok', 'ok']);
+    expect(policy.bulkheadLoad).toEqual({ inFlight: 0, queued: 0 });
+  });
+});
+
+describe('deadlines', () => {
+  it('gives each attempt a signal that ends with the request budget', async () => {
+    const policy = policyWith({ attemptTimeoutMs: 10_000 });
+    let seen: AbortSignal | undefined;
+    const attempt = (signal: AbortSignal) =>
+      new Promise<string>((_, reject) => {
+        seen = signal;
+        signal.addEventListener('abort', () => reject(new UpstreamTimeoutError('drones')));
+      });
+    const error = await failure(policy.execute(attempt, call(true, 50)));
+    expect(error).toBeInstanceOf(UpstreamTimeoutError);
+    expect(seen?.aborted).toBe(true);
+  });
+});
