@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resilienceFromEnv } from './resilience/env.js';
+import { RESILIENCE_SETTINGS, resilienceFromEnv } from './resilience/env.js';
 import type { ResilienceOptions } from './resilience/options.js';
 
 /**
@@ -49,6 +49,12 @@ const EnvSchema = z.object({
 });
 
 export type Env = z.input<typeof EnvSchema>;
+
+/** Every variable the BFF reads (per-upstream overrides `UPSTREAM_<NAME>_<SETTING>` aside). */
+export const ENV_VARIABLES: readonly string[] = [
+  ...Object.keys(EnvSchema.shape),
+  ...Object.keys(RESILIENCE_SETTINGS).map((setting) => `UPSTREAM_${setting}`),
+];
 
 export interface Config {
   env: 'development' | 'production' | 'test';

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, ENV_VARIABLES, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it("defaults to the contract's ports and a 3 s budget", () => {
@@ -31,5 +32,27 @@ describe('loadConfig', () => {
       expect((error as Error).message).toMatch(/PORT/);
       expect((error as Error).message).toMatch(/UPSTREAM_DRONES_URL/);
     }
+  });
+});
+
+describe('resilience configuration', () => {
+  it('applies a general setting to every upstream and a specific one to its upstream only', () => {
+    const config = loadConfig({ UPSTREAM_TIMEOUT_MS: '700', UPSTREAM_DRONES_TIMEOUT_MS: '300' });
+    expect(config.resilience.accounts.attemptTimeoutMs).toBe(700);
+    expect(config.resilience.drones.attemptTimeoutMs).toBe(300);
+  });
+
+  it('names a bad per-upstream variable', () => {
+    expect(() => loadConfig({ UPSTREAM_DRONES_BREAKER_THRESHOLD: '2' })).toThrow(
+      /UPSTREAM_DRONES_BREAKER_THRESHOLD/,
+    );
+  });
+});
+
+describe('the README', () => {
+  it('documents every variable the configuration reads', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const missing = ENV_VARIABLES.filter((name) => !readme.includes(`| \`${name}\` |`));
+    expect(missing).toEqual([]);
   });
 });
