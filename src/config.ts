@@ -42,6 +42,21 @@ const EnvSchema = z.object({
   UPSTREAM_MAX_BATCH_SIZE: positiveInt.max(100).default(100),
   /** `false` turns DataLoader batching off (one upstream call per item): the benchmark's naive contender. */
   LOADER_BATCHING: z.enum(['true', 'false']).default('true'),
+  /** Where mutations' idempotency records live: `memory` (one instance) or a `redis://` URL (shared). */
+  IDEMPOTENCY_STORE: z
+    .string()
+    .regex(/^(memory|rediss?:\/\/.+)$/, 'memory or a redis:// URL')
+    .default('memory'),
+  /** How long a completed mutation is remembered for its key. */
+  IDEMPOTENCY_RETENTION_S: positiveInt.default(24 * 3600),
+  /** How long a running mutation holds its key before a retry may take it over; above the request budget. */
+  IDEMPOTENCY_LEASE_MS: positiveInt.default(10_000),
+  /** How long a retry waits for its running twin before IDEMPOTENCY_KEY_IN_USE; 0 answers at once. */
+  IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).default(0),
+  /** Records the memory store keeps at most, oldest dropped first. */
+  IDEMPOTENCY_MAX_RECORDS: positiveInt.default(100_000),
+  /** Prefix of the Redis keys of idempotency records. */
+  IDEMPOTENCY_KEY_PREFIX: z.string().min(1).default('skyway:idem:'),
   /** JWKS of the token issuer; defaults to the accounts service's. */
   AUTH_JWKS_URL: httpUrl.optional(),
   AUTH_ISSUER: z.string().min(1).default('skyway-accounts'),
@@ -67,6 +82,14 @@ export interface Config {
   resilience: Record<UpstreamName, ResilienceOptions>;
   upstreamMaxBodyBytes: number;
   maxBatchSize: number;
+  idempotency: {
+    store: string;
+    keyPrefix: string;
+    maxRecords: number;
+    retentionMs: number;
+    leaseMs: number;
+    waitMs: number;
+  };
   /** False only to measure what batching saves. */
   batching: boolean;
   auth: { jwksUrl: string; issuer: string; audience: string };
@@ -90,6 +113,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const resilience = Object.fromEntries(
     UPSTREAM_NAMES.map((name) => [name, resilienceFromEnv(present, name, problems)]),
   ) as Record<UpstreamName, ResilienceOptions>;
+  if (parsed.success && parsed.data.IDEMPOTENCY_LEASE_MS <= parsed.data.REQUEST_TIMEOUT_MS) {
+    // A lease shorter than a request could run would let a retry take over a live request.
+    problems.push('IDEMPOTENCY_LEASE_MS: must be above REQUEST_TIMEOUT_MS');
+  }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
@@ -111,6 +138,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamMaxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
     maxBatchSize: e.UPSTREAM_MAX_BATCH_SIZE,
     batching: e.LOADER_BATCHING === 'true',
+    idempotency: {
+      store: e.IDEMPOTENCY_STORE,
+      keyPrefix: e.IDEMPOTENCY_KEY_PREFIX,
+      maxRecords: e.IDEMPOTENCY_MAX_RECORDS,
+      retentionMs: e.IDEMPOTENCY_RETENTION_S * 1000,
+      leaseMs: e.IDEMPOTENCY_LEASE_MS,
+      waitMs: e.IDEMPOTENCY_WAIT_MS,
+    },
     auth: {
       jwksUrl: e.AUTH_JWKS_URL ?? `${e.UPSTREAM_ACCOUNTS_URL}/.well-known/jwks.json`,
       issuer: e.AUTH_ISSUER,

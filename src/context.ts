@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Caller } from './auth/caller.js';
 import { InvalidTokenError, type TokenVerifier } from './auth/token-verifier.js';
+import type { IdempotentMutations } from './idempotency/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import type { CallContext, Upstreams } from './upstreams/index.js';
 
@@ -15,10 +16,13 @@ export interface Context {
   call: CallContext;
   loaders: Loaders;
   upstreams: Upstreams;
+  /** Runs each mutation at most once per idempotency key. */
+  idempotency: IdempotentMutations;
 }
 
 export interface ContextFactoryOptions {
   upstreams: Upstreams;
+  idempotency: IdempotentMutations;
   verifyToken: TokenVerifier;
   requestTimeoutMs: number;
   maxBatchSize: number;
@@ -65,6 +69,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
         batching: options.batching,
       }),
       upstreams: options.upstreams,
+      idempotency: options.idempotency,
     };
   };
 }

@@ -4,6 +4,7 @@ import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { graphiqlOptions } from './graphiql.js';
+import { createIdempotencyStore, IdempotentMutations } from './idempotency/index.js';
 import { useVariableErrorCode } from './plugins/use-variable-error-code.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
@@ -16,7 +17,8 @@ import { createUpstreams, type Upstreams } from './upstreams/index.js';
 export interface Skyway {
   yoga: YogaServerInstance<Record<string, never>, Context>;
   upstreams: Upstreams;
-  /** Closes the upstream pools; call after the HTTP server has drained. */
+  idempotency: IdempotentMutations;
+  /** Closes the upstream pools and the idempotency store; call after the HTTP server has drained. */
   close(): Promise<void>;
 }
 
@@ -27,8 +29,11 @@ export interface SkywayOptions {
 
 export function createSkyway(config: Config, options: SkywayOptions = {}): Skyway {
   const upstreams = createUpstreams(config);
+  const idempotencyStore = createIdempotencyStore(config.idempotency);
+  const idempotency = new IdempotentMutations(idempotencyStore, config.idempotency);
   const context = createContextFactory({
     upstreams,
+    idempotency,
     verifyToken: createTokenVerifier(config.auth),
     requestTimeoutMs: config.requestTimeoutMs,
     maxBatchSize: config.maxBatchSize,
@@ -51,5 +56,12 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       yoga.logger.warn(JSON.stringify({ event: 'circuit-breaker', upstream, state })),
     );
   }
-  return { yoga, upstreams, close: () => upstreams.close() };
+  return {
+    yoga,
+    upstreams,
+    idempotency,
+    async close() {
+      await Promise.all([upstreams.close(), idempotencyStore.close()]);
+    },
+  };
 }

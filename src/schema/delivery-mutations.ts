@@ -1,6 +1,8 @@
+import type DataLoader from 'dataloader';
 import { mayActFor } from '../auth/caller.js';
 import type { Context } from '../context.js';
-import { upstreamIdempotencyKey } from '../idempotency/upstream-key.js';
+import type { Outcome, Steps } from '../idempotency/index.js';
+import { upstreamIdempotencyKey } from '../idempotency/keys.js';
 import { isUpstreamError, UpstreamRejectedError } from '../upstreams/errors.js';
 import type { ChargeRecord, DeliveryRecord } from '../upstreams/records.js';
 import { requireCaller } from './authorize.js';
@@ -14,9 +16,12 @@ import { checkAmount, checkIdempotencyKey, checkLocation, checkPackage } from '.
 import { PackageInput } from './package.js';
 
 /**
- * The three mutations of the contract. Each checks its input first, then writes through the
- * services with an `Idempotency-Key` per step derived from the client's key, so a retried
- * mutation replays at the services instead of writing twice.
+ * The three mutations of the contract. Each checks its input first (bad input stores and
+ * changes nothing), then runs once per idempotency key through `ctx.idempotency`: its steps
+ * are recovery points, and each writes upstream with its own `Idempotency-Key` derived from
+ * the client's, so a retry resumes where the first attempt stopped and never writes twice.
+ * The payload is resolved from the ids the mutation produced, so a replay that selects other
+ * fields still answers them, from the services' current state.
  */
 
 const idempotencyKeyField = {
@@ -35,25 +40,47 @@ async function write<T>(what: string, step: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Runs `body` once per (caller, mutation, key) and input; it gets its steps and upstream keys. */
+function idempotent(
+  ctx: Context,
+  mutation: string,
+  input: { idempotencyKey: string },
+  body: (steps: Steps, upstreamKey: (step: string) => string) => Promise<Outcome>,
+): Promise<Outcome> {
+  const scope = {
+    callerId: requireCaller(ctx).accountId,
+    mutation,
+    clientKey: checkIdempotencyKey(input.idempotencyKey),
+  };
+  const { idempotencyKey: _key, ...fingerprinted } = input;
+  return ctx.idempotency.run(scope, fingerprinted, (steps) =>
+    body(steps, (step) => upstreamIdempotencyKey(scope, step)),
+  );
+}
+
 /** The delivery a mutation names, if it exists and the caller may change it. */
-async function deliveryToChange(ctx: Context, globalId: string): Promise<DeliveryRecord> {
+async function deliveryToChange(ctx: Context, id: string): Promise<DeliveryRecord> {
   const caller = requireCaller(ctx);
-  const id = serviceIdOf(globalId, 'Delivery');
   const delivery = await ctx.loaders.deliveries.load(id);
   if (delivery === null) throw notFound('The delivery');
   if (!mayActFor(caller, delivery.ownerId)) throw forbidden("Another account's delivery.");
   return delivery;
 }
 
-function keyFor(ctx: Context, mutation: string, clientKey: string) {
-  const callerId = requireCaller(ctx).accountId;
-  return (step: string) => upstreamIdempotencyKey({ callerId, mutation, clientKey }, step);
+/** After a write, the request's loaders must answer with the new state, not the old. */
+function remember(ctx: Context, delivery: DeliveryRecord): string {
+  ctx.loaders.deliveries.clear(delivery.id).prime(delivery.id, delivery);
+  return delivery.id;
 }
 
-/** After a write, the request's loaders must answer with the new state, not the old. */
-function remember(ctx: Context, delivery: DeliveryRecord): DeliveryRecord {
-  ctx.loaders.deliveries.clear(delivery.id).prime(delivery.id, delivery);
-  return delivery;
+/** A record a mutation produced, read through the request's loaders (primed on first run). */
+async function produced<T>(
+  loader: DataLoader<string, T | null>,
+  id: string | undefined,
+): Promise<T> {
+  const record = id === undefined ? null : await loader.load(id);
+  if (record === null) throw notFound('The record this mutation produced');
+  return record;
 }
 
 // scheduleDelivery ---------------------------------------------------------------------------
@@ -79,32 +106,38 @@ builder.mutationField('scheduleDelivery', (t) =>
     args: { input: t.arg({ type: ScheduleDeliveryInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const caller = requireCaller(ctx);
-      const clientKey = checkIdempotencyKey(input.idempotencyKey);
       const pickup = checkLocation(input.pickup, 'pickup');
       const dropoff = checkLocation(input.dropoff, 'dropoff');
       checkPackage(input.package);
-      const key = keyFor(ctx, 'scheduleDelivery', clientKey);
+      const pkg = {
+        size: input.package.size,
+        weightKg: input.package.weightKg,
+        tag: input.package.tag ?? null,
+      };
 
-      const pkg = await write('The package', () =>
-        ctx.upstreams.packages.create(
-          {
-            size: input.package.size,
-            weightKg: input.package.weightKg,
-            tag: input.package.tag ?? null,
-          },
-          key('package'),
-          ctx.call,
-        ),
-      );
-      ctx.loaders.packages.prime(pkg.id, pkg);
-      const delivery = await write('The delivery', () =>
-        ctx.upstreams.deliveries.create(
-          { ownerId: caller.accountId, packageId: pkg.id, pickup, dropoff },
-          key('delivery'),
-          ctx.call,
-        ),
-      );
-      return { delivery: remember(ctx, delivery) };
+      const outcome = await idempotent(ctx, 'scheduleDelivery', input, async (steps, key) => {
+        const packageId = await steps.step('package', async () => {
+          const created = await write('The package', () =>
+            ctx.upstreams.packages.create(pkg, key('package'), ctx.call),
+          );
+          ctx.loaders.packages.prime(created.id, created);
+          return created.id;
+        });
+        const deliveryId = await steps.step('delivery', async () =>
+          remember(
+            ctx,
+            await write('The delivery', () =>
+              ctx.upstreams.deliveries.create(
+                { ownerId: caller.accountId, packageId, pickup, dropoff },
+                key('delivery'),
+                ctx.call,
+              ),
+            ),
+          ),
+        );
+        return { deliveryId };
+      });
+      return { delivery: await produced(ctx.loaders.deliveries, outcome.deliveryId) };
     },
   }),
 );
@@ -135,27 +168,41 @@ builder.mutationField('payForDelivery', (t) =>
     args: { input: t.arg({ type: PayForDeliveryInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       requireCaller(ctx);
-      const clientKey = checkIdempotencyKey(input.idempotencyKey);
       checkAmount(input.amountCents, input.currency);
-      const delivery = await deliveryToChange(ctx, input.deliveryId);
-      if (delivery.status === 'CANCELLED')
-        throw invalidState('A cancelled delivery cannot be paid for.');
-      const key = keyFor(ctx, 'payForDelivery', clientKey);
+      const deliveryId = serviceIdOf(input.deliveryId, 'Delivery');
 
-      // Two steps, each with its own key: a retry after a failure between them replays the
-      // charge at payments (no second charge) and then completes the second step.
-      const charge = await write('The delivery', () =>
-        ctx.upstreams.payments.create(
-          { deliveryId: delivery.id, amountCents: input.amountCents, currency: input.currency },
-          key('charge'),
-          ctx.call,
-        ),
-      );
-      ctx.loaders.charges.prime(charge.id, charge);
-      const paid = await write('The delivery', () =>
-        ctx.upstreams.deliveries.markPaid(delivery.id, charge.id, key('payment'), ctx.call),
-      );
-      return { charge, delivery: remember(ctx, paid) };
+      const outcome = await idempotent(ctx, 'payForDelivery', input, async (steps, key) => {
+        const delivery = await deliveryToChange(ctx, deliveryId);
+        if (delivery.status === 'CANCELLED') {
+          throw invalidState('A cancelled delivery cannot be paid for.');
+        }
+        // Two steps: a retry after a failure between them finds the charge recorded and goes
+        // straight to the second; the charge's own key makes payments replay it regardless.
+        const chargeId = await steps.step('charge', async () => {
+          const charge = await write('The delivery', () =>
+            ctx.upstreams.payments.create(
+              { deliveryId, amountCents: input.amountCents, currency: input.currency },
+              key('charge'),
+              ctx.call,
+            ),
+          );
+          ctx.loaders.charges.prime(charge.id, charge);
+          return charge.id;
+        });
+        await steps.step('payment', async () =>
+          remember(
+            ctx,
+            await write('The delivery', () =>
+              ctx.upstreams.deliveries.markPaid(deliveryId, chargeId, key('payment'), ctx.call),
+            ),
+          ),
+        );
+        return { chargeId, deliveryId };
+      });
+      return {
+        charge: await produced(ctx.loaders.charges, outcome.chargeId),
+        delivery: await produced(ctx.loaders.deliveries, outcome.deliveryId),
+      };
     },
   }),
 );
@@ -181,13 +228,20 @@ builder.mutationField('cancelDelivery', (t) =>
     args: { input: t.arg({ type: CancelDeliveryInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       requireCaller(ctx);
-      const clientKey = checkIdempotencyKey(input.idempotencyKey);
-      const delivery = await deliveryToChange(ctx, input.deliveryId);
-      const key = keyFor(ctx, 'cancelDelivery', clientKey);
-      const cancelled = await write('The delivery', () =>
-        ctx.upstreams.deliveries.cancel(delivery.id, key('cancel'), ctx.call),
-      );
-      return { delivery: remember(ctx, cancelled) };
+      const deliveryId = serviceIdOf(input.deliveryId, 'Delivery');
+      const outcome = await idempotent(ctx, 'cancelDelivery', input, async (steps, key) => {
+        await deliveryToChange(ctx, deliveryId);
+        await steps.step('cancel', async () =>
+          remember(
+            ctx,
+            await write('The delivery', () =>
+              ctx.upstreams.deliveries.cancel(deliveryId, key('cancel'), ctx.call),
+            ),
+          ),
+        );
+        return { deliveryId };
+      });
+      return { delivery: await produced(ctx.loaders.deliveries, outcome.deliveryId) };
     },
   }),
 );

@@ -1,4 +1,4 @@
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../idempotency/upstream-key.js';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../idempotency/keys.js';
 import type { Location } from '../upstreams/records.js';
 import { badUserInput } from './errors.js';
 

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GraphQLError } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
+import { fingerprint } from './fingerprint.js';
+import { type KeyScope, scopeDigest } from './keys.js';
+import type { IdempotencyStore, StoredOutcome } from './store.js';
+
+/**
+ * Runs each mutation at most once per (caller, mutation, idempotency key), in the manner of
+ * Stripe's idempotency keys:
+ *
+ * - same key, same input, completed: the stored outcome again, with no upstream write. The
+ *   outcome is the result's identity (ids), not a frozen response, so a retry that selects
+ *   other fields is resolved afresh;
+ * - same key, other input: IDEMPOTENCY_KEY_REUSED, nothing runs;
+ * - same key while the first runs: IDEMPOTENCY_KEY_IN_USE (after waiting up to `waitMs`);
+ * - a domain refusal (INVALID_STATE, NOT_FOUND, FORBIDDEN) is an outcome and is replayed;
+ * - an outage (an upstream failing) is not: the record keeps the steps already done and gives
+ *   its lease up, so the retry resumes after the last completed step instead of repeating it.
+ *   If the process dies instead, the lease runs out and the retry takes over the same way.
+ */
+
+export interface IdempotencyOptions {
+  /** How long a completed request is remembered. */
+  retentionMs: number;
+  /** How long a running request is held before another may take it over. */
+  leaseMs: number;
+  /** How long a retry waits for a running twin to finish before IDEMPOTENCY_KEY_IN_USE. */
+  waitMs: number;
+}
+
+/** Steps of one mutation: each runs once per request, whatever happens between retries. */
+export interface Steps {
+  /** Runs `action` unless this step already completed, and returns what it produced. */
+  step(name: string, action: () => Promise<string>): Promise<string>;
+}
+
+/** What a mutation produced: the ids its payload is resolved from. */
+export type Outcome = Record<string, string>;
+
+/** Outcome codes that are answers, not accidents: stored and replayed. */
+const REPLAYED_REFUSALS = new Set(['INVALID_STATE', 'NOT_FOUND', 'FORBIDDEN']);
+
+const POLL_MS = 25;
+
+export interface IdempotencyCounters {
+  executions: number;
+  replays: number;
+  conflicts: number;
+  inUse: number;
+  resumed: number;
+}
+
+export class IdempotentMutations {
+  readonly counters: IdempotencyCounters = {
+    executions: 0,
+    replays: 0,
+    conflicts: 0,
+    inUse: 0,
+    resumed: 0,
+  };
+
+  constructor(
+    readonly store: IdempotencyStore,
+    private readonly options: IdempotencyOptions,
+  ) {}
+
+  async run(
+    scope: KeyScope,
+    input: unknown,
+    body: (steps: Steps) => Promise<Outcome>,
+  ): Promise<Outcome> {
+    const key = scopeDigest(scope);
+    const owner = randomUUID();
+    const begin = () =>
+      this.store.begin(key, {
+        fingerprint: fingerprint([scope.mutation, input]),
+        owner,
+        leaseMs: this.options.leaseMs,
+        retentionMs: this.options.retentionMs,
+      });
+
+    let begun = await storeCall(begin);
+    for (
+      let waited = 0;
+      begun.status === 'in-flight' && waited < this.options.waitMs;
+      waited += POLL_MS
+    ) {
+      await sleep(POLL_MS);
+      begun = await storeCall(begin);
+    }
+
+    switch (begun.status) {
+      case 'mismatch':
+        this.counters.conflicts += 1;
+        throw coded(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This idempotencyKey was already used with other input.',
+        );
+      case 'in-flight':
+        this.counters.inUse += 1;
+        throw coded(
+          'IDEMPOTENCY_KEY_IN_USE',
+          'A request with this idempotencyKey is still being processed; retry later.',
+        );
+      case 'completed':
+        this.counters.replays += 1;
+        return replay(begun.outcome);
+      case 'acquired':
+        break;
+    }
+
+    this.counters.executions += 1;
+    const done = { ...begun.steps };
+    if (Object.keys(done).length > 0) this.counters.resumed += 1;
+    const steps: Steps = {
+      step: async (name, action) => {
+        const previous = done[name];
+        if (previous !== undefined) return previous;
+        const value = await action();
+        await storeCall(() => this.store.saveStep(key, owner, name, value, this.options.leaseMs));
+        done[name] = value;
+        return value;
+      },
+    };
+
+    try {
+      const outcome = await body(steps);
+      await storeCall(() =>
+        this.store.complete(
+          key,
+          owner,
+          { kind: 'result', value: outcome },
+          this.options.retentionMs,
+        ),
+      );
+      return outcome;
+    } catch (error) {
+      const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+      if (typeof code === 'string' && REPLAYED_REFUSALS.has(code)) {
+        const refusal: StoredOutcome = { kind: 'refusal', code, message: (error as Error).message };
+        await storeCall(() => this.store.complete(key, owner, refusal, this.options.retentionMs));
+      } else {
+        await this.store.release(key, owner).catch(() => {});
+      }
+      throw error;
+    }
+  }
+}
+
+function replay(outcome: StoredOutcome): Outcome {
+  if (outcome.kind === 'refusal') throw coded(outcome.code, outcome.message);
+  return outcome.value;
+}
+
+function coded(code: string, message: string) {
+  return createGraphQLError(message, { extensions: { code } });
+}
+
+/**
+ * A store that cannot be reached fails the mutation closed, with a coded error: running a
+ * payment without its idempotency record is exactly what the record is there to prevent.
+ */
+async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch {
+    throw createGraphQLError('The idempotency store is unavailable; nothing was changed.', {
+      extensions: {
+        code: 'UPSTREAM_UNAVAILABLE',
+        upstream: 'idempotency-store',
+        reason: 'CONNECTION',
+      },
+    });
+  }
+}
