@@ -58,7 +58,14 @@ describe.each([
   it('replays a completed outcome', async () => {
     const { store } = subject();
     await begin(store, 'k', 'a');
-    expect(await store.complete('k', 'a', { kind: 'refusal', code: 'INVALID_STATE', message: 'no' }, RETENTION)).toBe(true);
+    expect(
+      await store.complete(
+        'k',
+        'a',
+        { kind: 'refusal', code: 'INVALID_STATE', message: 'no' },
+        RETENTION,
+      ),
+    ).toBe(true);
     expect(await begin(store, 'k', 'b')).toEqual({
       status: 'completed',
       outcome: { kind: 'refusal', code: 'INVALID_STATE', message: 'no' },
@@ -69,7 +76,9 @@ describe.each([
     const { store } = subject();
     await begin(store, 'k', 'a');
     expect(await store.saveStep('k', 'intruder', 'charge', 'chg_1', LEASE)).toBe(false);
-    expect(await store.complete('k', 'intruder', { kind: 'result', value: {} }, RETENTION)).toBe(false);
+    expect(await store.complete('k', 'intruder', { kind: 'result', value: {} }, RETENTION)).toBe(
+      false,
+    );
     expect(await store.saveStep('k', 'a', 'charge', 'chg_1', LEASE)).toBe(true);
   });
 
@@ -78,7 +87,10 @@ describe.each([
     await begin(store, 'k', 'a');
     await store.saveStep('k', 'a', 'charge', 'chg_1', LEASE);
     await pass(LEASE + 50);
-    expect(await begin(store, 'k', 'b')).toEqual({ status: 'acquired', steps: { charge: 'chg_1' } });
+    expect(await begin(store, 'k', 'b')).toEqual({
+      status: 'acquired',
+      steps: { charge: 'chg_1' },
+    });
     // The old owner is out: its late writes are refused.
     expect(await store.saveStep('k', 'a', 'payment', 'del_1', LEASE)).toBe(false);
   });
@@ -88,7 +100,10 @@ describe.each([
     await begin(store, 'k', 'a');
     await store.saveStep('k', 'a', 'package', 'pkg_1', LEASE);
     await store.release('k', 'a');
-    expect(await begin(store, 'k', 'b')).toEqual({ status: 'acquired', steps: { package: 'pkg_1' } });
+    expect(await begin(store, 'k', 'b')).toEqual({
+      status: 'acquired',
+      steps: { package: 'pkg_1' },
+    });
   });
 
   it('forgets a key after its retention', async () => {

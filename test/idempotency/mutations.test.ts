@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../helpers/harness.js';
+import { operation } from '../helpers/operations.js';
+import { accountWithDeliveries, getJson } from '../helpers/upstream-data.js';
+
+/** The idempotency guarantee through the BFF, counting writes at the services. */
+
+let harness: Harness;
+let token: string;
+let ownerId: string;
+
+beforeAll(async () => {
+  harness = await startHarness({ IDEMPOTENCY_RETENTION_S: '1' });
+  ownerId = await accountWithDeliveries(harness, 5);
+  token = await harness.token(ownerId);
+});
+afterEach(() => harness.chaos('payments', {}).then(() => harness.chaos('deliveries', {})));
+afterAll(() => harness.close());
+
+interface Paid {
+  payForDelivery: {
+    charge: { id: string; amountCents: number; status: string };
+    delivery: { id: string; status: string };
+  };
+}
+
+async function newDelivery(): Promise<string> {
+  const { body } = await harness.graphql<{ scheduleDelivery: { delivery: { id: string } } }>(
+    operation('ScheduleDelivery'),
+    {
+      token,
+      variables: {
+        input: {
+          idempotencyKey: randomUUID(),
+          pickup: { lat: 52.5, lng: 13.4 },
+          dropoff: { lat: 52.4, lng: 13.3 },
+          package: { size: 'MEDIUM', weightKg: 3 },
+        },
+      },
+    },
+  );
+  const id = body.data?.scheduleDelivery.delivery.id;
+  if (!id) throw new Error(`could not schedule: ${JSON.stringify(body.errors)}`);
+  return id;
+}
+
+const pay = (
+  deliveryId: string,
+  idempotencyKey: string,
+  amountCents = 2500,
+  query = operation('PayForDelivery'),
+) =>
+  harness.graphql<Paid>(query, {
+    token,
+    variables: { input: { idempotencyKey, deliveryId, amountCents, currency: 'EUR' } },
+  });
+
+const serviceId = (globalId: string) => Buffer.from(globalId, 'base64url').toString().split(':')[1];
+
+async function writes(): Promise<{ charges: number; payments: number }> {
+  const [payments, deliveries] = await Promise.all([
+    harness.stats('payments'),
+    harness.stats('deliveries'),
+  ]);
+  return {
+    charges: payments.routes['POST /v1/charges'] ?? 0,
+    payments: deliveries.routes['POST /v1/deliveries/{id}/payment'] ?? 0,
+  };
+}
+
+const since = (before: { charges: number; payments: number }, after: typeof before) => ({
+  charges: after.charges - before.charges,
+  payments: after.payments - before.payments,
+});
+
+async function chargesOf(deliveryGlobalId: string) {
+  const { data } = await getJson<{ data: Array<{ id: string }> }>(
+    harness,
+    'payments',
+    `/v1/charges?deliveryId=${serviceId(deliveryGlobalId)}`,
+  );
+  return data;
+}
+
+const codes = (body: { errors?: Array<{ extensions?: Record<string, unknown> }> }) =>
+  body.errors?.map((e) => e.extensions?.code);
+
+describe('a retried mutation', () => {
+  it('writes once upstream and answers the first result again', async () => {
+    const delivery = await newDelivery();
+    const before = await writes();
+    const key = randomUUID();
+    const first = await pay(delivery, key);
+    const again = await pay(delivery, key);
+
+    expect(first.body.errors).toBeUndefined();
+    expect(again.body).toEqual(first.body);
+    expect(since(before, await writes())).toEqual({ charges: 1, payments: 1 });
+    expect(await chargesOf(delivery)).toHaveLength(1);
+  });
+
+  it('answers a retry that selects other fields from the same outcome', async () => {
+    const delivery = await newDelivery();
+    const key = randomUUID();
+    const first = await pay(delivery, key);
+    const other = await pay(
+      delivery,
+      key,
+      2500,
+      `mutation ($input: PayForDeliveryInput!) {
+        payForDelivery(input: $input) { charge { id createdAt currency } delivery { id eta charge { id } } }
+      }`,
+    );
+    const chargeId = first.body.data?.payForDelivery.charge.id;
+    expect(other.body.errors).toBeUndefined();
+    expect(other.body.data).toMatchObject({
+      payForDelivery: {
+        charge: { id: chargeId, currency: 'EUR' },
+        delivery: { id: delivery, charge: { id: chargeId } },
+      },
+    });
+  });
+
+  it('with other input is refused with IDEMPOTENCY_KEY_REUSED and writes nothing', async () => {
+    const delivery = await newDelivery();
+    const key = randomUUID();
+    await pay(delivery, key, 2500);
+    const before = await writes();
+    const reused = await pay(delivery, key, 9999);
+    expect(codes(reused.body)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    expect(since(before, await writes())).toEqual({ charges: 0, payments: 0 });
+  });
+
+  it('while the first still runs is refused with IDEMPOTENCY_KEY_IN_USE, never run twice', async () => {
+    const delivery = await newDelivery();
+    const before = await writes();
+    await harness.chaos('payments', { latencyMs: 300 });
+    const key = randomUUID();
+    const [a, b] = await Promise.all([pay(delivery, key), pay(delivery, key)]);
+    const answers = [a.body, b.body].map((body) => codes(body)?.[0] ?? 'RESULT').sort();
+    expect(answers).toEqual(['IDEMPOTENCY_KEY_IN_USE', 'RESULT']);
+    expect(since(before, await writes()).charges).toBe(1);
+  });
+
+  it('replays a domain refusal without calling again', async () => {
+    const { data } = await getJson<{ data: Array<{ id: string }> }>(
+      harness,
+      'deliveries',
+      `/v1/deliveries?ownerId=${ownerId}&status=DELIVERED&limit=1`,
+    );
+    const delivered = Buffer.from(`Delivery:${data[0]?.id}`).toString('base64url');
+    const cancel = (idempotencyKey: string) =>
+      harness.graphql(operation('CancelDelivery'), {
+        token,
+        variables: { input: { idempotencyKey, deliveryId: delivered } },
+      });
+    const key = randomUUID();
+    expect(codes((await cancel(key)).body)).toEqual(['INVALID_STATE']);
+    await harness.reset();
+    expect(codes((await cancel(key)).body)).toEqual(['INVALID_STATE']);
+    expect((await harness.callCounts()).deliveries).toBe(0);
+  });
+
+  it('after invalid input stores nothing: the key still works with valid input', async () => {
+    const delivery = await newDelivery();
+    const key = randomUUID();
+    expect(codes((await pay(delivery, key, -5)).body)).toEqual(['BAD_USER_INPUT']);
+    expect((await pay(delivery, key, 2500)).body.errors).toBeUndefined();
+  });
+});
+
+describe('a mutation interrupted between its steps', () => {
+  it('resumes after the last completed step on retry: one charge, delivery paid', async () => {
+    const delivery = await newDelivery();
+    const before = await writes();
+    await harness.chaos('deliveries', {
+      errorRate: 1,
+      errorStatus: 500,
+      routes: ['POST /v1/deliveries/{id}/payment'],
+    });
+    const key = randomUUID();
+    const failed = await pay(delivery, key);
+    expect(codes(failed.body)).toEqual(['UPSTREAM_UNAVAILABLE']);
+
+    await harness.chaos('deliveries', {});
+    const retried = await pay(delivery, key);
+    expect(retried.body.errors).toBeUndefined();
+    expect(retried.body.data?.payForDelivery.delivery.id).toBe(delivery);
+    expect(since(before, await writes()).charges).toBe(1); // the charge step was not repeated
+    expect(await chargesOf(delivery)).toHaveLength(1);
+    expect(harness.server.skyway.idempotency.counters.resumed).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('retention', () => {
+  it('frees the key once the retention has passed', async () => {
+    const delivery = await newDelivery();
+    const key = randomUUID();
+    await pay(delivery, key);
+    const before = await writes();
+    await sleep(1_100); // IDEMPOTENCY_RETENTION_S=1 in this file
+    const later = await pay(delivery, key);
+    expect(later.body.errors).toBeUndefined();
+    // The BFF ran it again; the payments service's own idempotency replayed the charge.
+    expect(since(before, await writes()).charges).toBe(1);
+    expect(await chargesOf(delivery)).toHaveLength(1);
+  });
+});
