@@ -1,0 +1,82 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "query DispatchBoardDeferred($first: Int = 100, $after: String, $status: DeliveryStatus = IN_TRANSIT) {\n  deliveries(first: $first, after: $after, status: $status) {\n    edges {\n      node {\n        id\n        status\n        eta\n        owner {\n          id\n          name\n          email\n        }\n        package {\n          size\n          weightKg\n        }\n        charge {\n          status\n        }\n        ... @defer(label: \"drone\") {\n          drone {\n            id\n            model\n            status\n            batteryPct\n            location {\n              lat\n              lng\n            }\n          }\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.DispatchBoardDeferredDocument,
+    "mutation CancelDelivery($input: CancelDeliveryInput!) {\n  cancelDelivery(input: $input) {\n    delivery {\n      id\n      status\n    }\n  }\n}": typeof types.CancelDeliveryDocument,
+    "query DeliveryDetail($id: ID!) {\n  node(id: $id) {\n    id\n    ... on Delivery {\n      status\n      createdAt\n      eta\n      pickup {\n        lat\n        lng\n      }\n      dropoff {\n        lat\n        lng\n      }\n      owner {\n        id\n        name\n      }\n      package {\n        id\n        size\n        weightKg\n        tag\n      }\n      drone {\n        id\n        model\n        status\n        batteryPct\n        location {\n          lat\n          lng\n        }\n      }\n      charge {\n        id\n        amountCents\n        currency\n        status\n        createdAt\n      }\n    }\n  }\n}": typeof types.DeliveryDetailDocument,
+    "query DispatchBoard($first: Int = 100, $after: String, $status: DeliveryStatus = IN_TRANSIT) {\n  deliveries(first: $first, after: $after, status: $status) {\n    edges {\n      node {\n        id\n        status\n        eta\n        owner {\n          id\n          name\n          email\n        }\n        package {\n          size\n          weightKg\n        }\n        drone {\n          id\n          model\n          status\n          batteryPct\n          location {\n            lat\n            lng\n          }\n        }\n        charge {\n          status\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.DispatchBoardDocument,
+    "query MyDeliveries($first: Int = 20, $after: String) {\n  viewer {\n    id\n    name\n    deliveries(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          status\n          eta\n          package {\n            size\n            weightKg\n          }\n          drone {\n            id\n            batteryPct\n            location {\n              lat\n              lng\n            }\n          }\n          charge {\n            amountCents\n            currency\n            status\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n}": typeof types.MyDeliveriesDocument,
+    "mutation PayForDelivery($input: PayForDeliveryInput!) {\n  payForDelivery(input: $input) {\n    charge {\n      id\n      amountCents\n      currency\n      status\n    }\n    delivery {\n      id\n      status\n    }\n  }\n}": typeof types.PayForDeliveryDocument,
+    "mutation ScheduleDelivery($input: ScheduleDeliveryInput!) {\n  scheduleDelivery(input: $input) {\n    delivery {\n      id\n      status\n      createdAt\n      package {\n        id\n        size\n        weightKg\n      }\n    }\n  }\n}": typeof types.ScheduleDeliveryDocument,
+};
+const documents: Documents = {
+    "query DispatchBoardDeferred($first: Int = 100, $after: String, $status: DeliveryStatus = IN_TRANSIT) {\n  deliveries(first: $first, after: $after, status: $status) {\n    edges {\n      node {\n        id\n        status\n        eta\n        owner {\n          id\n          name\n          email\n        }\n        package {\n          size\n          weightKg\n        }\n        charge {\n          status\n        }\n        ... @defer(label: \"drone\") {\n          drone {\n            id\n            model\n            status\n            batteryPct\n            location {\n              lat\n              lng\n            }\n          }\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.DispatchBoardDeferredDocument,
+    "mutation CancelDelivery($input: CancelDeliveryInput!) {\n  cancelDelivery(input: $input) {\n    delivery {\n      id\n      status\n    }\n  }\n}": types.CancelDeliveryDocument,
+    "query DeliveryDetail($id: ID!) {\n  node(id: $id) {\n    id\n    ... on Delivery {\n      status\n      createdAt\n      eta\n      pickup {\n        lat\n        lng\n      }\n      dropoff {\n        lat\n        lng\n      }\n      owner {\n        id\n        name\n      }\n      package {\n        id\n        size\n        weightKg\n        tag\n      }\n      drone {\n        id\n        model\n        status\n        batteryPct\n        location {\n          lat\n          lng\n        }\n      }\n      charge {\n        id\n        amountCents\n        currency\n        status\n        createdAt\n      }\n    }\n  }\n}": types.DeliveryDetailDocument,
+    "query DispatchBoard($first: Int = 100, $after: String, $status: DeliveryStatus = IN_TRANSIT) {\n  deliveries(first: $first, after: $after, status: $status) {\n    edges {\n      node {\n        id\n        status\n        eta\n        owner {\n          id\n          name\n          email\n        }\n        package {\n          size\n          weightKg\n        }\n        drone {\n          id\n          model\n          status\n          batteryPct\n          location {\n            lat\n            lng\n          }\n        }\n        charge {\n          status\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.DispatchBoardDocument,
+    "query MyDeliveries($first: Int = 20, $after: String) {\n  viewer {\n    id\n    name\n    deliveries(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          status\n          eta\n          package {\n            size\n            weightKg\n          }\n          drone {\n            id\n            batteryPct\n            location {\n              lat\n              lng\n            }\n          }\n          charge {\n            amountCents\n            currency\n            status\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n}": types.MyDeliveriesDocument,
+    "mutation PayForDelivery($input: PayForDeliveryInput!) {\n  payForDelivery(input: $input) {\n    charge {\n      id\n      amountCents\n      currency\n      status\n    }\n    delivery {\n      id\n      status\n    }\n  }\n}": types.PayForDeliveryDocument,
+    "mutation ScheduleDelivery($input: ScheduleDeliveryInput!) {\n  scheduleDelivery(input: $input) {\n    delivery {\n      id\n      status\n      createdAt\n      package {\n        id\n        size\n        weightKg\n      }\n    }\n  }\n}": types.ScheduleDeliveryDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query DispatchBoardDeferred($first: Int = 100, $after: String, $status: DeliveryStatus = IN_TRANSIT) {\n  deliveries(first: $first, after: $after, status: $status) {\n    edges {\n      node {\n        id\n        status\n        eta\n        owner {\n          id\n          name\n          email\n        }\n        package {\n          size\n          weightKg\n        }\n        charge {\n          status\n        }\n        ... @defer(label: \"drone\") {\n          drone {\n            id\n            model\n            status\n            batteryPct\n            location {\n              lat\n              lng\n            }\n          }\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}"): (typeof documents)["query DispatchBoardDeferred($first: Int = 100, $after: String, $status: DeliveryStatus = IN_TRANSIT) {\n  deliveries(first: $first, after: $after, status: $status) {\n    edges {\n      node {\n        id\n        status\n        eta\n        owner {\n          id\n          name\n          email\n        }\n        package {\n          size\n          weightKg\n        }\n        charge {\n          status\n        }\n        ... @defer(label: \"drone\") {\n          drone {\n            id\n            model\n            status\n            batteryPct\n            location {\n              lat\n              lng\n            }\n          }\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CancelDelivery($input: CancelDeliveryInput!) {\n  cancelDelivery(input: $input) {\n    delivery {\n      id\n      status\n    }\n  }\n}"): (typeof documents)["mutation CancelDelivery($input: CancelDeliveryInput!) {\n  cancelDelivery(input: $input) {\n    delivery {\n      id\n      status\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query DeliveryDetail($id: ID!) {\n  node(id: $id) {\n    id\n    ... on Delivery {\n      status\n      createdAt\n      eta\n      pickup {\n        lat\n        lng\n      }\n      dropoff {\n        lat\n        lng\n      }\n      owner {\n        id\n        name\n      }\n      package {\n        id\n        size\n        weightKg\n        tag\n      }\n      drone {\n        id\n        model\n        status\n        batteryPct\n        location {\n          lat\n          lng\n        }\n      }\n      charge {\n        id\n        amountCents\n        currency\n        status\n        createdAt\n      }\n    }\n  }\n}"): (typeof documents)["query DeliveryDetail($id: ID!) {\n  node(id: $id) {\n    id\n    ... on Delivery {\n      status\n      createdAt\n      eta\n      pickup {\n        lat\n        lng\n      }\n      dropoff {\n        lat\n        lng\n      }\n      owner {\n        id\n        name\n      }\n      package {\n        id\n        size\n        weightKg\n        tag\n      }\n      drone {\n        id\n        model\n        status\n        batteryPct\n        location {\n          lat\n          lng\n        }\n      }\n      charge {\n        id\n        amountCents\n        currency\n        status\n        createdAt\n      }\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query DispatchBoard($first: Int = 100, $after: String, $status: DeliveryStatus = IN_TRANSIT) {\n  deliveries(first: $first, after: $after, status: $status) {\n    edges {\n      node {\n        id\n        status\n        eta\n        owner {\n          id\n          name\n          email\n        }\n        package {\n          size\n          weightKg\n        }\n        drone {\n          id\n          model\n          status\n          batteryPct\n          location {\n            lat\n            lng\n          }\n        }\n        charge {\n          status\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}"): (typeof documents)["query DispatchBoard($first: Int = 100, $after: String, $status: DeliveryStatus = IN_TRANSIT) {\n  deliveries(first: $first, after: $after, status: $status) {\n    edges {\n      node {\n        id\n        status\n        eta\n        owner {\n          id\n          name\n          email\n        }\n        package {\n          size\n          weightKg\n        }\n        drone {\n          id\n          model\n          status\n          batteryPct\n          location {\n            lat\n            lng\n          }\n        }\n        charge {\n          status\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query MyDeliveries($first: Int = 20, $after: String) {\n  viewer {\n    id\n    name\n    deliveries(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          status\n          eta\n          package {\n            size\n            weightKg\n          }\n          drone {\n            id\n            batteryPct\n            location {\n              lat\n              lng\n            }\n          }\n          charge {\n            amountCents\n            currency\n            status\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n}"): (typeof documents)["query MyDeliveries($first: Int = 20, $after: String) {\n  viewer {\n    id\n    name\n    deliveries(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          status\n          eta\n          package {\n            size\n            weightKg\n          }\n          drone {\n            id\n            batteryPct\n            location {\n              lat\n              lng\n            }\n          }\n          charge {\n            amountCents\n            currency\n            status\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation PayForDelivery($input: PayForDeliveryInput!) {\n  payForDelivery(input: $input) {\n    charge {\n      id\n      amountCents\n      currency\n      status\n    }\n    delivery {\n      id\n      status\n    }\n  }\n}"): (typeof documents)["mutation PayForDelivery($input: PayForDeliveryInput!) {\n  payForDelivery(input: $input) {\n    charge {\n      id\n      amountCents\n      currency\n      status\n    }\n    delivery {\n      id\n      status\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ScheduleDelivery($input: ScheduleDeliveryInput!) {\n  scheduleDelivery(input: $input) {\n    delivery {\n      id\n      status\n      createdAt\n      package {\n        id\n        size\n        weightKg\n      }\n    }\n  }\n}"): (typeof documents)["mutation ScheduleDelivery($input: ScheduleDeliveryInput!) {\n  scheduleDelivery(input: $input) {\n    delivery {\n      id\n      status\n      createdAt\n      package {\n        id\n        size\n        weightKg\n      }\n    }\n  }\n}"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;
