@@ -1,8 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Caller } from './auth/caller.js';
 import { InvalidTokenError, type TokenVerifier } from './auth/token-verifier.js';
 import type { IdempotentMutations } from './idempotency/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
+import { requestIdOf } from './observability/request-id.js';
 import type { CallContext, Upstreams } from './upstreams/index.js';
 
 /** What every resolver of one GraphQL request can reach. */
@@ -29,14 +30,11 @@ export interface ContextFactoryOptions {
   batching: boolean;
 }
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 export function createContextFactory(options: ContextFactoryOptions) {
   return async ({ request }: { request: Request }): Promise<Context> => {
-    const clientRequestId = request.headers.get('x-request-id');
-    const requestId =
-      clientRequestId !== null && REQUEST_ID.test(clientRequestId) ? clientRequestId : randomUUID();
+    const requestId = requestIdOf(request);
 
     let caller: Caller | null = null;
     let tokenRejected = false;

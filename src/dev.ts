@@ -5,6 +5,7 @@
  */
 import { DEFAULT_PORTS, SERVICE_NAMES, startMockServices } from '../mock-services/index.js';
 import { ConfigError, loadConfig, UPSTREAM_NAMES } from './config.js';
+import { setupTracing } from './observability/tracing.js';
 import { startServer, stopOnSignals } from './server.js';
 
 async function issueToken(accountsUrl: string, accountId: string, role: string): Promise<string> {
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   const customerToken = await issueToken(mocks.urls.accounts, customerId, 'CUSTOMER');
   const dispatcherToken = await issueToken(mocks.urls.accounts, customerId, 'DISPATCHER');
 
+  const stopTracing = setupTracing(process.env);
   const server = await startServer(config, { devToken: customerToken });
   console.log(`
 Skyway is up.
@@ -57,6 +59,7 @@ Development tokens (valid 24 h), for the Authorization header:
   stopOnSignals(async () => {
     await server.close();
     await mocks.close();
+    await stopTracing();
   });
 }
 

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { setupTracing } from './observability/tracing.js';
 import { createSkyway, type Skyway, type SkywayOptions } from './yoga.js';
 
 /** A listening BFF: where it is and how to stop it. */
@@ -32,10 +33,21 @@ export async function startServer(
     url: `http://${host}:${port}`,
     skyway,
     async close() {
-      // Stop accepting, let in-flight requests finish, then drop the upstream pools.
+      // Stop accepting new connections and tell the load balancer (readyz 503); requests in
+      // flight finish, their connections closing behind them; past the deadline, the rest is
+      // cut. Then the pools and stores close.
+      skyway.drain();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const deadline = setTimeout(() => {
+        skyway.logger.warn(
+          { timeoutMs: config.shutdownTimeoutMs },
+          'shutdown deadline passed; cutting connections',
+        );
+        server.closeAllConnections();
+      }, config.shutdownTimeoutMs);
       await closed;
+      clearTimeout(deadline);
       await skyway.close();
     },
   };
@@ -72,9 +84,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const stopTracing = setupTracing(process.env);
   const server = await startServer(config);
-  console.log(`Skyway BFF listening on ${server.url}/graphql`);
-  stopOnSignals(server.close);
+  server.skyway.logger.info(
+    { url: `${server.url}/graphql` },
+    `Skyway BFF listening on ${server.url}/graphql`,
+  );
+  stopOnSignals(async () => {
+    await server.close();
+    await stopTracing();
+  });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -134,14 +134,20 @@ export class UpstreamPolicy {
     this.#breaker.onStateChange((state) => listener(BREAKER_STATES[state]));
   }
 
-  /** Runs `attempt` under the policy; it gets a signal that ends with its own deadline. */
-  async execute<T>(attempt: (signal: AbortSignal) => Promise<T>, call: CallOptions): Promise<T> {
+  /**
+   * Runs `attempt` under the policy; it gets a signal that ends with its own deadline, and
+   * its number (0 for the first try).
+   */
+  async execute<T>(
+    attempt: (signal: AbortSignal, attemptNo: number) => Promise<T>,
+    call: CallOptions,
+  ): Promise<T> {
     this.counters.calls += 1;
     this.#retryBudget.recordCall();
     let backoff: IBackoff<unknown> | undefined;
     for (let retries = 0; ; retries++) {
       try {
-        return await this.#attempt(attempt, call);
+        return await this.#attempt((signal) => attempt(signal, retries), call);
       } catch (error) {
         if (
           !call.retryable ||

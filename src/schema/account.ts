@@ -1,4 +1,5 @@
 import { mayActFor } from '../auth/caller.js';
+import { Weight } from '../cost/directives.js';
 import type { AccountRecord } from '../upstreams/records.js';
 import { loadVisible } from './authorize.js';
 import { builder } from './builder.js';
@@ -7,6 +8,8 @@ export const AccountRef = builder.objectRef<AccountRecord>('Account');
 
 builder.node(AccountRef, {
   description: 'A customer or dispatcher account, from the accounts service.',
+  // One record read from its service wherever it appears.
+  directives: { cost: { weight: Weight.UPSTREAM_RECORD } },
   id: { resolve: (account) => account.id },
   // node(id:) shows an account to itself and to dispatchers only.
   loadMany: (ids, ctx) =>

@@ -1,4 +1,5 @@
 import { mayActFor } from '../auth/caller.js';
+import { Weight } from '../cost/directives.js';
 import { CHARGE_STATUSES, type ChargeRecord } from '../upstreams/records.js';
 import { loadVisible } from './authorize.js';
 import { builder } from './builder.js';
@@ -9,6 +10,8 @@ export const ChargeRef = builder.objectRef<ChargeRecord>('Charge');
 
 builder.node(ChargeRef, {
   description: 'A payment for a delivery, from the payments service.',
+  // One record read from its service wherever it appears.
+  directives: { cost: { weight: Weight.UPSTREAM_RECORD } },
   id: { resolve: (charge) => charge.id },
   // A charge is as private as the delivery it paid for.
   loadMany: (ids, ctx) =>

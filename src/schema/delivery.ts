@@ -1,5 +1,6 @@
 import { isDispatcher, mayActFor } from '../auth/caller.js';
 import type { Context } from '../context.js';
+import { Weight } from '../cost/directives.js';
 import {
   DELIVERY_STATUSES,
   type DeliveryRecord,
@@ -21,6 +22,8 @@ export const DeliveryRef = builder.objectRef<DeliveryRecord>('Delivery');
 
 builder.node(DeliveryRef, {
   description: 'A delivery, from the deliveries service, joined with what the others know of it.',
+  // One record read from the deliveries service, by id or as an item of a page.
+  directives: { cost: { weight: Weight.UPSTREAM_RECORD } },
   id: { resolve: (delivery) => delivery.id },
   loadMany: (ids, ctx) =>
     loadVisible(ctx, ids, ctx.loaders.deliveries, (caller, delivery) =>
@@ -64,12 +67,27 @@ builder.node(DeliveryRef, {
 
 export const DeliveryConnectionRef = builder.connectionObject(
   { type: DeliveryRef, name: 'DeliveryConnection' },
-  { name: 'DeliveryEdge' },
+  // An edge wraps a record of the page in hand; the record itself is priced as a Delivery.
+  { name: 'DeliveryEdge', directives: { cost: { weight: Weight.LOCAL } } },
 );
 
 /** Page size when `first` is not given, and the most one page may ask for. */
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+
+/**
+ * What a page of deliveries costs: one list call, plus `first` (or 20) times what is selected
+ * in each edge, whatever upstream reads that brings.
+ */
+const pageCost = {
+  cost: { weight: Weight.UPSTREAM_LIST },
+  listSize: {
+    assumedSize: DEFAULT_PAGE_SIZE,
+    slicingArguments: ['first'],
+    sizedFields: ['edges'],
+    requireOneSlicingArgument: false,
+  },
+};
 
 const pageArgs = builder.args((t) => ({
   first: t.int({ description: `At most ${MAX_PAGE_SIZE}; ${DEFAULT_PAGE_SIZE} when omitted.` }),
@@ -115,6 +133,7 @@ builder.queryField('deliveries', (t) =>
     nullable: true,
     description: 'Every delivery, for dispatchers only (role DISPATCHER in the token).',
     args: pageArgs,
+    directives: pageCost,
     resolve: (_root, args, ctx) => {
       const caller = requireCaller(ctx);
       if (!isDispatcher(caller)) throw forbidden('Only dispatchers may list every delivery.');
@@ -129,6 +148,7 @@ builder.objectField(AccountRef, 'deliveries', (t) =>
     nullable: true,
     description: 'From the deliveries service.',
     args: pageArgs,
+    directives: pageCost,
     resolve: (account, args, ctx) => {
       const caller = requireCaller(ctx);
       if (!mayActFor(caller, account.id)) throw forbidden("Another account's deliveries.");

@@ -1,3 +1,4 @@
+import { Weight } from '../cost/directives.js';
 import { DRONE_STATUSES, type DroneRecord } from '../upstreams/records.js';
 import { loadVisible } from './authorize.js';
 import { builder } from './builder.js';
@@ -9,6 +10,8 @@ export const DroneRef = builder.objectRef<DroneRecord>('Drone');
 
 builder.node(DroneRef, {
   description: 'A drone of the fleet, from the drones service.',
+  // One record read from its service wherever it appears.
+  directives: { cost: { weight: Weight.UPSTREAM_RECORD } },
   id: { resolve: (drone) => drone.id },
   // The fleet is no one's personal data: any signed-in caller may look a drone up.
   loadMany: (ids, ctx) => loadVisible(ctx, ids, ctx.loaders.drones, () => true),

@@ -1,4 +1,5 @@
 import { isDispatcher } from '../auth/caller.js';
+import { Weight } from '../cost/directives.js';
 import { PACKAGE_SIZES, type PackageRecord } from '../upstreams/records.js';
 import { loadVisible } from './authorize.js';
 import { builder } from './builder.js';
@@ -9,6 +10,8 @@ export const PackageRef = builder.objectRef<PackageRecord>('Package');
 
 builder.node(PackageRef, {
   description: 'What a delivery carries, from the packages service.',
+  // One record read from its service wherever it appears.
+  directives: { cost: { weight: Weight.UPSTREAM_RECORD } },
   id: { resolve: (pkg) => pkg.id },
   // A package record does not name its delivery, so ownership cannot be checked from it:
   // customers reach their packages through their deliveries; node(id:) is for dispatchers.

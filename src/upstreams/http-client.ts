@@ -1,6 +1,9 @@
+import { type Context, SpanStatusCode } from '@opentelemetry/api';
 import { type Dispatcher, Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import type { UpstreamName } from '../config.js';
+import type { Metrics } from '../observability/metrics.js';
+import { startUpstreamSpan, traceparentFor } from '../observability/tracing.js';
 import type { ResilienceOptions } from '../resilience/options.js';
 import { UpstreamPolicy } from '../resilience/upstream-policy.js';
 import { UpstreamRejectedError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
@@ -18,6 +21,8 @@ export interface HttpClientOptions {
   maxBodyBytes: number;
   /** Deadline, retries, breaker and bulkhead of this upstream. */
   resilience: ResilienceOptions;
+  /** Where attempts are counted and timed; none in unit tests. */
+  metrics?: Metrics;
 }
 
 /** What each call carries from the GraphQL request that caused it. */
@@ -28,6 +33,8 @@ export interface CallContext {
   deadline: number;
   /** Headers forwarded to every upstream: `x-request-id`, `traceparent`, the caller. */
   headers: Record<string, string>;
+  /** The operation's trace context: upstream spans are its children. */
+  trace?: Context;
 }
 
 export interface UpstreamRequest {
@@ -64,11 +71,56 @@ export class UpstreamHttpClient {
    * `schema`, or throws an upstream error. Only reads and keyed writes are ever repeated.
    */
   send<T>(request: UpstreamRequest, schema: z.ZodType<T>, call: CallContext): Promise<T> {
-    return this.policy.execute((signal) => this.#attempt(request, schema, call, signal), {
-      signal: call.signal,
-      deadline: call.deadline,
-      retryable: request.method === 'GET' || request.idempotencyKey !== undefined,
+    return this.policy.execute(
+      (signal, attemptNo) => this.#observed(request, schema, call, signal, attemptNo),
+      {
+        signal: call.signal,
+        deadline: call.deadline,
+        retryable: request.method === 'GET' || request.idempotencyKey !== undefined,
+      },
+    );
+  }
+
+  /** One attempt inside its span, counted and timed. */
+  async #observed<T>(
+    request: UpstreamRequest,
+    schema: z.ZodType<T>,
+    call: CallContext,
+    signal: AbortSignal,
+    attemptNo: number,
+  ): Promise<T> {
+    const span = startUpstreamSpan(request.route, call.trace, {
+      'skyway.upstream': this.upstream,
+      'http.route': request.route,
+      'http.request.method': request.method,
+      'http.request.resend_count': attemptNo,
+      'skyway.breaker_state': this.policy.breakerState,
     });
+    const headers = { ...call.headers };
+    const traceparent = traceparentFor(span, call.headers.traceparent);
+    if (traceparent !== undefined) headers.traceparent = traceparent;
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      return await this.#attempt(request, schema, { ...call, headers }, signal);
+    } catch (error) {
+      outcome =
+        error instanceof UpstreamRejectedError ? `HTTP_${error.status}` : failureReason(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+      throw error;
+    } finally {
+      span.setAttribute('skyway.outcome', outcome);
+      span.end();
+      this.options.metrics?.upstreamCalls.inc({
+        upstream: this.upstream,
+        route: request.route,
+        outcome,
+      });
+      this.options.metrics?.upstreamDuration.observe(
+        { upstream: this.upstream, route: request.route },
+        (performance.now() - started) / 1000,
+      );
+    }
   }
 
   /** One attempt; `signal` ends with the attempt's own deadline. */
@@ -192,6 +244,12 @@ export class UpstreamHttpClient {
 function discard(body: Dispatcher.ResponseData['body']): void {
   body.on('error', () => {});
   body.destroy();
+}
+
+function failureReason(error: unknown): string {
+  if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnavailableError)
+    return error.reason;
+  return 'ERROR';
 }
 
 function safeJson(text: string): unknown {

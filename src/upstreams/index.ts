@@ -1,4 +1,5 @@
 import type { Config, UpstreamName } from '../config.js';
+import type { Metrics } from '../observability/metrics.js';
 import { AccountsClient } from './accounts.js';
 import { DeliveriesClient } from './deliveries.js';
 import { DronesClient } from './drones.js';
@@ -18,12 +19,13 @@ export interface Upstreams {
   close(): Promise<void>;
 }
 
-export function createUpstreams(config: Config): Upstreams {
+export function createUpstreams(config: Config, metrics?: Metrics): Upstreams {
   const client = (name: UpstreamName) =>
     new UpstreamHttpClient(name, config.upstreams[name], {
       connections: config.upstreamConnections,
       maxBodyBytes: config.upstreamMaxBodyBytes,
       resilience: config.resilience[name],
+      metrics,
     });
   const http = {
     accounts: client('accounts'),

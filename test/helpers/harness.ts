@@ -6,6 +6,7 @@ import {
 } from '../../mock-services/index.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type RunningServer, startServer } from '../../src/server.js';
+import type { SkywayOptions } from '../../src/yoga.js';
 
 /**
  * The BFF as its users see it: the five mock services and the BFF, each on a real socket on a
@@ -64,7 +65,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  options: SkywayOptions = {},
+): Promise<Harness> {
   const mocks = await startMockServices();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -76,7 +80,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     UPSTREAM_PAYMENTS_URL: mocks.urls.payments,
     ...env,
   });
-  const server = await startServer(config);
+  const server = await startServer(config, options);
 
   const stats = async (service: ServiceName): Promise<Stats> => {
     const answer = await fetch(`${mocks.urls[service]}/__stats`);

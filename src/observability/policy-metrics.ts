@@ -1,0 +1,72 @@
+import type { IdempotentMutations } from '../idempotency/index.js';
+import type { Upstreams } from '../upstreams/index.js';
+import type { Metrics } from './metrics.js';
+
+/**
+ * Metrics read from the resilience policies and the idempotency runner when scraped, so the
+ * hot path keeps plain counters and the exporter reads them.
+ */
+
+const BREAKER_VALUES = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+export function observePolicies(metrics: Metrics, upstreams: Upstreams): void {
+  const policies = () =>
+    Object.entries(upstreams.http).map(([upstream, http]) => [upstream, http.policy] as const);
+  metrics.observe(
+    'skyway_upstream_breaker_state',
+    'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open.',
+    ['upstream'],
+    () =>
+      policies().map(([upstream, policy]) => [{ upstream }, BREAKER_VALUES[policy.breakerState]]),
+  );
+  metrics.observe(
+    'skyway_upstream_bulkhead_in_flight',
+    'Calls in flight per upstream.',
+    ['upstream'],
+    () => policies().map(([upstream, policy]) => [{ upstream }, policy.bulkheadLoad.inFlight]),
+  );
+  metrics.observe(
+    'skyway_upstream_bulkhead_queued',
+    'Calls waiting for a bulkhead slot per upstream.',
+    ['upstream'],
+    () => policies().map(([upstream, policy]) => [{ upstream }, policy.bulkheadLoad.queued]),
+  );
+  metrics.observe(
+    'skyway_upstream_retries_total',
+    'Retries made per upstream.',
+    ['upstream'],
+    () => policies().map(([upstream, policy]) => [{ upstream }, policy.counters.retries]),
+    'counter',
+  );
+  metrics.observe(
+    'skyway_upstream_rejections_total',
+    'Calls refused without reaching the upstream, by reason.',
+    ['upstream', 'reason'],
+    () =>
+      policies().flatMap(([upstream, policy]) => [
+        [{ upstream, reason: 'CIRCUIT_OPEN' }, policy.counters.rejectedOpen],
+        [{ upstream, reason: 'BULKHEAD_FULL' }, policy.counters.rejectedBulkhead],
+        [{ upstream, reason: 'RETRY_BUDGET' }, policy.counters.retriesDenied],
+      ]),
+    'counter',
+  );
+}
+
+export function observeIdempotency(metrics: Metrics, idempotency: IdempotentMutations): void {
+  metrics.observe(
+    'skyway_idempotency_total',
+    'Idempotent mutations by outcome: executed, replayed, resumed, key reused, key in use.',
+    ['outcome'],
+    () => {
+      const { executions, replays, resumed, conflicts, inUse } = idempotency.counters;
+      return [
+        [{ outcome: 'executed' }, executions],
+        [{ outcome: 'replayed' }, replays],
+        [{ outcome: 'resumed' }, resumed],
+        [{ outcome: 'key_reused' }, conflicts],
+        [{ outcome: 'key_in_use' }, inUse],
+      ];
+    },
+    'counter',
+  );
+}

@@ -1,0 +1,69 @@
+import { type Context, context, propagation, type Span, SpanKind, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+
+/**
+ * OpenTelemetry tracing. Off unless the standard variables ask for it
+ * (`OTEL_TRACES_EXPORTER=otlp`, or `OTEL_EXPORTER_OTLP_ENDPOINT` /
+ * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` set), in which case spans go out over OTLP/HTTP in
+ * batches. Off, the API's no-op tracer makes spans free. Either way a W3C `traceparent` goes
+ * to every upstream, so a trace that starts at a client spans the BFF and the services.
+ */
+
+export const tracer = trace.getTracer('skyway');
+
+let provider: BasicTracerProvider | undefined;
+
+/** Registers the global tracer provider; returns how to flush and stop it. */
+export function setupTracing(
+  env: Record<string, string | undefined>,
+  exporter?: SpanExporter,
+): () => Promise<void> {
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const wanted =
+    env.OTEL_SDK_DISABLED !== 'true' &&
+    (env.OTEL_TRACES_EXPORTER === 'otlp' ||
+      (env.OTEL_TRACES_EXPORTER !== 'none' &&
+        (env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
+          env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined)));
+  if (provider !== undefined || (!wanted && exporter === undefined)) return async () => {};
+  provider = new BasicTracerProvider({
+    spanProcessors: [
+      // A test's exporter sees each span at once; OTLP gets them in batches.
+      exporter
+        ? new SimpleSpanProcessor(exporter)
+        : new BatchSpanProcessor(new OTLPTraceExporter()),
+    ],
+  });
+  trace.setGlobalTracerProvider(provider);
+  const registered = provider;
+  return async () => {
+    await registered.shutdown();
+  };
+}
+
+/** Starts a client span for one upstream attempt under `parent` (the operation's span). */
+export function startUpstreamSpan(
+  name: string,
+  parent: Context | undefined,
+  attributes: Record<string, string | number>,
+): Span {
+  return tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent ?? context.active());
+}
+
+/**
+ * The `traceparent` to send with a call made inside `span`; when tracing is off (the span
+ * records nothing), the request's own traceparent (`fallback`) is forwarded instead.
+ */
+export function traceparentFor(span: Span, fallback: string | undefined): string | undefined {
+  if (!span.isRecording()) return fallback;
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(context.active(), span), carrier);
+  return carrier.traceparent ?? fallback;
+}

@@ -1,0 +1,128 @@
+import { context as otelContext, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+import type { Logger } from '../observability/logger.js';
+import { type Metrics, safeLabel } from '../observability/metrics.js';
+import { requestIdOf } from '../observability/request-id.js';
+import { tracer } from '../observability/tracing.js';
+
+/**
+ * Observes each request once: a span for the operation (parent of every upstream call's span),
+ * the RED metrics, and one structured log line with operation, duration, cost, error codes and
+ * request id. The request id is echoed in `x-request-id`.
+ */
+
+interface Observation {
+  started: number;
+  operation: string;
+  type: string;
+  span?: Span;
+  codes: string[];
+  cost?: number;
+}
+
+export interface OperationTelemetryOptions {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export function useOperationTelemetry({
+  logger,
+  metrics,
+}: OperationTelemetryOptions): Plugin<Context> {
+  const observations = new WeakMap<Request, Observation>();
+
+  return {
+    onRequest({ request }) {
+      observations.set(request, {
+        started: performance.now(),
+        operation: 'unknown',
+        type: 'unknown',
+        codes: [],
+      });
+    },
+    onExecute({ args }) {
+      const ctx = args.contextValue as Context & { request: Request };
+      const observation = observations.get(ctx.request);
+      if (!observation) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      observation.operation = safeLabel(operation?.name?.value ?? args.operationName, 'anonymous');
+      observation.type = operation?.operation ?? 'unknown';
+      observation.span = tracer.startSpan(`graphql ${observation.type} ${observation.operation}`, {
+        attributes: {
+          'graphql.operation.name': observation.operation,
+          'graphql.operation.type': observation.type,
+          'skyway.request_id': ctx.requestId,
+        },
+      });
+      // Upstream calls made for this operation become children of its span.
+      ctx.call.trace = trace.setSpan(otelContext.active(), observation.span);
+    },
+    onResultProcess({ request, result }) {
+      const observation = observations.get(request);
+      if (!observation) return;
+      for (const single of Array.isArray(result) ? result : [result]) {
+        if (!isExecutionResult(single)) continue;
+        for (const error of single.errors ?? []) observation.codes.push(codeOf(error));
+        const cost = single.extensions?.cost;
+        if (typeof cost === 'number') observation.cost = cost;
+        else if (isCostReport(cost)) observation.cost = cost.estimated;
+      }
+    },
+    onResponse({ request, response }) {
+      const observation = observations.get(request);
+      const requestId = requestIdOf(request);
+      response.headers.set('x-request-id', requestId);
+      if (!observation) return;
+      const seconds = (performance.now() - observation.started) / 1000;
+      const { operation, type, codes, cost, span } = observation;
+      if (type !== 'unknown' || codes.length > 0) {
+        metrics.operations.inc({ operation, type });
+        metrics.operationDuration.observe({ operation }, seconds);
+        for (const code of codes) metrics.operationErrors.inc({ operation, code });
+        if (cost !== undefined) metrics.queryCost.observe(cost);
+      }
+      if (span) {
+        if (cost !== undefined) span.setAttribute('graphql.operation.cost', cost);
+        if (codes.length > 0)
+          span.setStatus({ code: SpanStatusCode.ERROR, message: [...new Set(codes)].join(',') });
+        span.end();
+      }
+      logger.info(
+        {
+          requestId,
+          method: request.method,
+          status: response.status,
+          operation,
+          type,
+          durationMs: Math.round(seconds * 10_000) / 10,
+          cost,
+          codes: codes.length > 0 ? [...new Set(codes)] : undefined,
+          client:
+            request.headers.get('x-client-name') ??
+            request.headers.get('apollographql-client-name') ??
+            undefined,
+        },
+        'graphql request',
+      );
+    },
+  };
+}
+
+function isExecutionResult(value: unknown): value is ExecutionResult {
+  return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
+}
+
+function isCostReport(value: unknown): value is { estimated: number } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { estimated?: unknown }).estimated === 'number'
+  );
+}
+
+function codeOf(error: { extensions?: Record<string, unknown> } | GraphQLError): string {
+  const code = error.extensions?.code;
+  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+}
