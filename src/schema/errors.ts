@@ -45,6 +45,45 @@ export const notFound = (what: string) => coded(ErrorCode.NOT_FOUND, `${what} do
 export const invalidState = (message: string) => coded(ErrorCode.INVALID_STATE, message);
 export const badUserInput = (message: string) => coded(ErrorCode.BAD_USER_INPUT, message);
 
+/** What a refused request exceeded: `extensions.reason`, with `extensions.limit`. */
+export type LimitReason =
+  | 'COST'
+  | 'DEPTH'
+  | 'ALIASES'
+  | 'DIRECTIVES'
+  | 'TOKENS'
+  | 'NODES'
+  | 'BODY_SIZE';
+
+/**
+ * Over a cost or shape limit, refused before anything runs. A request error in the sense of
+ * GraphQL over HTTP: 400 for `application/graphql-response+json` clients (`spec`), 200 for
+ * legacy `application/json` ones, unless `status` says otherwise (413 for a body).
+ */
+export const queryTooComplex = (
+  message: string,
+  details: { reason: LimitReason; limit: number; cost?: number },
+  status = 400,
+) =>
+  coded(ErrorCode.QUERY_TOO_COMPLEX, message, {
+    ...details,
+    http: { status, spec: status === 400 },
+  });
+
+/** Over the caller's budget: HTTP 429 with `Retry-After` (whole seconds, rounded up). */
+export const rateLimited = (retryAfterS: number) =>
+  coded(
+    ErrorCode.RATE_LIMITED,
+    `Over this caller's query-cost budget; retry in ${retryAfterS} s.`,
+    {
+      retryAfterS,
+      http: {
+        status: 429,
+        headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterS))) },
+      },
+    },
+  );
+
 /** What an upstream's coded 4xx answer to a write means to the client. */
 export function fromRejection(error: UpstreamRejectedError, what: string): GraphQLError {
   switch (error.code) {

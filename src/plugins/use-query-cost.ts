@@ -1,0 +1,121 @@
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import {
+  createGraphQLError,
+  isAsyncIterable,
+  type Plugin,
+  type YogaInitialContext,
+} from 'graphql-yoga';
+import { type CostEstimatorOptions, createCostEstimator } from '../cost/estimator.js';
+import { queryTooComplex } from '../schema/errors.js';
+
+/**
+ * Prices each operation before it runs (graphql-query-complexity, with the schema's `@cost` and
+ * `@listSize` as the estimator) and refuses one over the limit with QUERY_TOO_COMPLEX and
+ * `extensions.cost` and `extensions.limit`, before any resolver, so before any upstream call.
+ *
+ * It prices after validation, not as a validation rule: a cost depends on the variables
+ * (`first: $first`), and Yoga caches validation results per document, so a rule's refusal
+ * would be served to the next request with the same document and smaller variables. The
+ * refusal is thrown rather than set as the validation result for the same reason: a thrown
+ * error is not cached.
+ */
+
+export interface QueryCostOptions extends CostEstimatorOptions {
+  /**
+   * The most points one operation may cost.
+   * @default 1000
+   */
+  maxCost?: number;
+  /**
+   * Fields visited (fragments expanded) before an operation is refused as too large to price.
+   * @default 10000
+   */
+  maxNodes?: number;
+  /**
+   * Report `extensions.cost: { requested, limit }` in every executed response.
+   * @default false
+   */
+  exposeCost?: boolean;
+}
+
+export const DEFAULT_MAX_COST = 1000;
+export const DEFAULT_MAX_NODES = 10_000;
+
+/** Costs by request context, for the rate limiter and the response's extensions. */
+const costs = new WeakMap<object, number>();
+
+/** What the operation of the request with this context was priced at, if it was. */
+export function queryCostOf(context: object): number | undefined {
+  return costs.get(context);
+}
+
+export function useQueryCost(options: QueryCostOptions = {}): Plugin {
+  const maxCost = options.maxCost ?? DEFAULT_MAX_COST;
+  const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
+  const estimators = new WeakMap<GraphQLSchema, ComplexityEstimator>();
+  const estimatorFor = (schema: GraphQLSchema) => {
+    let estimator = estimators.get(schema);
+    if (!estimator) {
+      estimator = createCostEstimator(schema, options);
+      estimators.set(schema, estimator);
+    }
+    return estimator;
+  };
+
+  return {
+    onValidate({ context, params: { schema, documentAST } }) {
+      return ({ valid }) => {
+        if (!valid) return;
+        const { variables, operationName } = (context as Partial<YogaInitialContext>).params ?? {};
+        let cost: number;
+        try {
+          cost = getComplexity({
+            schema,
+            query: documentAST,
+            variables: variables ?? {},
+            operationName: operationName ?? undefined,
+            estimators: [estimatorFor(schema)],
+            maxQueryNodes: maxNodes,
+          });
+        } catch (error) {
+          // Our own refusals (a page too large) pass, as request errors (400, nothing ran).
+          if (error instanceof GraphQLError && error.extensions.code !== undefined) {
+            throw createGraphQLError(error.message, {
+              extensions: { ...error.extensions, http: { status: 400, spec: true } },
+            });
+          }
+          if (error instanceof GraphQLError && error.message.includes('maximum allowed number')) {
+            throw queryTooComplex(`The operation selects more than ${maxNodes} fields.`, {
+              reason: 'NODES',
+              limit: maxNodes,
+            });
+          }
+          // Variables that do not fit the operation: execution refuses them (BAD_USER_INPUT)
+          // before any resolver runs, so there is nothing to price.
+          return;
+        }
+        if (cost > maxCost) {
+          throw queryTooComplex(
+            `The operation costs ${cost} points; the limit is ${maxCost}. Ask for fewer items or fields.`,
+            { reason: 'COST', cost, limit: maxCost },
+          );
+        }
+        costs.set(context, cost);
+      };
+    },
+    onExecute({ args }) {
+      const cost = costs.get(args.contextValue as object);
+      if (!options.exposeCost || cost === undefined) return;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (isAsyncIterable(result)) return;
+          setResult({
+            ...result,
+            extensions: { ...result.extensions, cost: { requested: cost, limit: maxCost } },
+          });
+        },
+      };
+    },
+  };
+}
