@@ -1,0 +1,80 @@
+import { Redis } from 'ioredis';
+import { type BucketOptions, type Decision, retryAfterS } from './bucket.js';
+import type { RateLimitStore } from './store.js';
+
+/**
+ * Buckets in Redis, so every BFF instance draws on one budget per caller. Restoring and taking
+ * are one Lua script (`bucket.ts`'s steps), run atomically by Redis: two instances cannot both
+ * spend the same points. The clock is Redis's own, so instances with skewed clocks agree. A
+ * bucket expires once it would be full again, so idle callers cost no memory.
+ *
+ * Fields: available (points), at (ms epoch of the last change).
+ */
+
+const TAKE = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local capacity = tonumber(ARGV[1])
+local perMs = tonumber(ARGV[2]) / 1000
+local cost = math.min(tonumber(ARGV[3]), capacity)
+local available = tonumber(redis.call('HGET', KEYS[1], 'available'))
+local at = tonumber(redis.call('HGET', KEYS[1], 'at'))
+if available == nil or at == nil then
+  available = capacity
+  at = now
+end
+if now > at then
+  available = math.min(capacity, available + (now - at) * perMs)
+  at = now
+end
+local allowed = 0
+if available >= cost then
+  available = available - cost
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 'available', tostring(available), 'at', tostring(at))
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - available) / perMs) + 1000)
+return {allowed, tostring(available)}`;
+
+export class RedisRateLimitStore implements RateLimitStore {
+  readonly #redis: Redis;
+
+  constructor(
+    url: string,
+    readonly options: BucketOptions,
+    /** Prefix of every key this store writes. */
+    private readonly prefix = 'skyway:rate:',
+  ) {
+    this.#redis = new Redis(url, {
+      // A request waits at most this long for Redis; past it the limiter lets the request
+      // through (see useRateLimit) rather than making Redis a single point of failure.
+      commandTimeout: 250, // 250ms
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: true,
+    });
+    // Connection errors surface on the commands that need Redis; they are not crashes.
+    this.#redis.on('error', () => {});
+  }
+
+  async take(key: string, cost: number): Promise<Decision> {
+    const [allowed, availableText] = (await this.#redis.eval(
+      TAKE,
+      1,
+      this.prefix + key,
+      this.options.capacity,
+      this.options.restorePerS,
+      cost,
+    )) as [number, string];
+    const available = Number(availableText);
+    return allowed === 1
+      ? { allowed: true, available, retryAfterS: 0 }
+      : {
+          allowed: false,
+          available,
+          retryAfterS: retryAfterS(Math.min(cost, this.options.capacity) - available, this.options),
+        };
+  }
+
+  async close(): Promise<void> {
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}

@@ -1,0 +1,9 @@
+import type { BucketOptions, Decision } from './bucket.js';
+
+/** Where callers' buckets live: one process's memory, or Redis shared by every BFF instance. */
+export interface RateLimitStore {
+  readonly options: BucketOptions;
+  /** Takes `cost` points from `key`'s bucket if it holds them, as one atomic step. */
+  take(key: string, cost: number): Promise<Decision>;
+  close(): Promise<void>;
+}
