@@ -1,0 +1,69 @@
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import type { Plugin } from 'graphql-yoga';
+import type { Config } from '../config.js';
+import type { RateLimitStore } from '../rate-limit/index.js';
+import { MAX_PAGE_SIZE } from '../schema/delivery.js';
+import { useBodySizeCode } from './use-body-size-code.js';
+import { useHiddenSuggestions } from './use-hidden-suggestions.js';
+import { useMaxTokens } from './use-max-tokens.js';
+import { useQueryCost } from './use-query-cost.js';
+import { useRateLimit } from './use-rate-limit.js';
+import { useShapeLimits } from './use-shape-limits.js';
+
+/**
+ * The door every request passes, in the order it meets it: CSRF check and body size (while
+ * the HTTP request is read), tokens (while parsing), shape limits and introspection (while
+ * validating), cost (after validating), then the caller's budget (just before executing).
+ * Whatever is refused is refused before any resolver runs, so before any upstream call.
+ */
+
+/**
+ * Headers that mark a request as not forgeable by a plain HTML form or `<img>`: a browser
+ * sends a custom header only after a CORS preflight. JSON POSTs are preflighted anyway; GET
+ * and form-like POSTs must carry one of these. Yoga's own and Apollo Client's.
+ */
+export const CSRF_HEADERS = [
+  'x-graphql-yoga-csrf',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+];
+
+export interface GuardedEntryOptions {
+  guards: Config['guards'];
+  rateLimitStore: RateLimitStore | null;
+  onRateLimitStoreError?: (error: unknown) => void;
+}
+
+/** Ours, and Yoga's packaged plugins, which are typed for any context. */
+type GuardPlugin = Plugin | Plugin<Record<string, unknown>>;
+
+export function guardedEntry(options: GuardedEntryOptions): GuardPlugin[] {
+  const { guards, rateLimitStore } = options;
+  return [
+    useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+    useBodySizeCode(guards.maxBodyBytes),
+    useMaxTokens({ maxTokens: guards.maxTokens }),
+    useShapeLimits({
+      maxDepth: guards.maxDepth,
+      maxAliases: guards.maxAliases,
+      maxDirectives: guards.maxDirectives,
+    }),
+    ...(guards.introspection ? [] : [useDisableIntrospection()]),
+    ...(guards.suggestions ? [] : [useHiddenSuggestions()]),
+    useQueryCost({
+      maxCost: guards.maxCost,
+      maxListSize: MAX_PAGE_SIZE,
+      exposeCost: guards.exposeCost,
+    }),
+    ...(rateLimitStore
+      ? [
+          useRateLimit({
+            store: rateLimitStore,
+            exposeBudget: guards.exposeCost,
+            onStoreError: options.onRateLimitStoreError,
+          }),
+        ]
+      : []),
+  ];
+}

@@ -1,0 +1,397 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../helpers/harness.js';
+import { operation } from '../helpers/operations.js';
+
+/**
+ * A corpus of hostile and malformed requests. Each is refused at the door with its code and
+ * status, and the services count zero calls for it: the refusal happens before any resolver.
+ * Every request carries a valid token, so nothing is refused merely for want of a caller.
+ */
+
+let harness: Harness;
+let token: string;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  token = await harness.token('acc_0001', 'DISPATCHER');
+  // Fetches the token keys once, so the JWKS read does not count in the tests below.
+  await harness.graphql('{ viewer { id } }', { token });
+});
+afterAll(() => harness.close());
+
+const NO_CALLS = { accounts: 0, deliveries: 0, packages: 0, drones: 0, payments: 0 };
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } | null;
+}
+
+/** Sends a request as given (method, headers, body) to /graphql, after zeroing the stats. */
+async function send(init: RequestInit & { search?: string }): Promise<Answer> {
+  await harness.reset();
+  const answer = await fetch(`${harness.server.url}/graphql${init.search ?? ''}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/graphql-response+json',
+      ...(init.headers as Record<string, string>),
+    },
+  });
+  const text = await answer.text();
+  return { status: answer.status, headers: answer.headers, body: text ? JSON.parse(text) : null };
+}
+
+const post = (query: string, variables?: Record<string, unknown>) =>
+  send({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+
+const codes = (answer: Answer) => answer.body?.errors?.map((e) => e.extensions?.code) ?? [];
+
+async function expectNoUpstreamCall() {
+  expect(await harness.callCounts()).toEqual(NO_CALLS);
+}
+
+/** `{ viewer { deliveries { edges { node { owner { deliveries … { id } … } } } } } }` */
+function nested(levels: number): string {
+  let selection = 'id';
+  for (let i = 0; i < levels; i++) {
+    selection = `owner { deliveries(first: 1) { edges { node { ${selection} } } } }`;
+  }
+  return `{ deliveries(first: 1) { edges { node { ${selection} } } } }`;
+}
+
+describe('query shape', () => {
+  it('deep nesting is QUERY_TOO_COMPLEX (DEPTH)', async () => {
+    const answer = await post(nested(3));
+    expect(answer.status).toBe(400);
+    expect(answer.body?.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      reason: 'DEPTH',
+      limit: 10,
+    });
+    await expectNoUpstreamCall();
+  });
+
+  it('a nesting of a hundred levels is refused just the same', async () => {
+    const answer = await post(nested(100));
+    expect(codes(answer)).toContain('QUERY_TOO_COMPLEX');
+    await expectNoUpstreamCall();
+  });
+
+  it('an alias bomb is QUERY_TOO_COMPLEX (ALIASES)', async () => {
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: viewer { id }`).join(' ');
+    const answer = await post(`{ ${aliases} }`);
+    expect(answer.body?.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      reason: 'ALIASES',
+      limit: 30,
+    });
+    await expectNoUpstreamCall();
+  });
+
+  it('a thousand aliases stop at the token limit, before validation', async () => {
+    const aliases = Array.from({ length: 1000 }, (_, i) => `a${i}: viewer { id }`).join(' ');
+    const answer = await post(`{ ${aliases} }`);
+    expect(answer.body?.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      reason: 'TOKENS',
+    });
+    await expectNoUpstreamCall();
+  });
+
+  it('too many directives is QUERY_TOO_COMPLEX (DIRECTIVES)', async () => {
+    const fields = Array.from({ length: 21 }, () => 'id @include(if: true)').join(' ');
+    const answer = await post(`{ viewer { ${fields} } }`);
+    expect(answer.body?.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      reason: 'DIRECTIVES',
+      limit: 20,
+    });
+    await expectNoUpstreamCall();
+  });
+
+  it('a fragment cycle is GRAPHQL_VALIDATION_FAILED, and nothing loops', async () => {
+    const answer = await post(`{ viewer { ...A } }
+      fragment A on Account { deliveries { edges { node { owner { ...B } } } } }
+      fragment B on Account { ...A }`);
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toContain('GRAPHQL_VALIDATION_FAILED');
+    await expectNoUpstreamCall();
+  });
+
+  it('fragments that double at each step (a billion laughs) are refused', async () => {
+    const fragments = Array.from(
+      { length: 30 },
+      (_, i) => `fragment F${i + 1} on Account { ...F${i} ...F${i} }`,
+    ).join('\n');
+    const answer = await post(`{ viewer { ...F30 } } fragment F0 on Account { id name }
+      ${fragments}`);
+    expect(codes(answer)).toEqual(['QUERY_TOO_COMPLEX']);
+    await expectNoUpstreamCall();
+  });
+
+  it('a huge `first` is BAD_USER_INPUT', async () => {
+    const answer = await post(operation('DispatchBoard'), { first: 1_000_000 });
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['BAD_USER_INPUT']);
+    await expectNoUpstreamCall();
+  });
+
+  it('an operation over the cost limit is QUERY_TOO_COMPLEX (COST)', async () => {
+    const answer = await post(`{ deliveries(first: 100) { edges { node { owner {
+      deliveries(first: 100) { edges { node { id } } } } } } } }`);
+    expect(answer.body?.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      reason: 'COST',
+      limit: 1000,
+    });
+    await expectNoUpstreamCall();
+  });
+});
+
+describe('size', () => {
+  it('a 10 MB body is 413 QUERY_TOO_COMPLEX (BODY_SIZE), refused by its length', async () => {
+    const query = `{ viewer { id } } # ${'x'.repeat(10 * 1024 * 1024)}`;
+    const answer = await post(query);
+    expect(answer.status).toBe(413);
+    expect(answer.body?.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      reason: 'BODY_SIZE',
+      limit: 102_400,
+    });
+    await expectNoUpstreamCall();
+  });
+
+  it('a body streamed without a length is cut off at the limit', async () => {
+    const chunk = new TextEncoder().encode(`${' '.repeat(64 * 1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode('{"query":"{ viewer { id } }'));
+        if (sent++ < 160) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const answer = await send({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(answer.status).toBe(413);
+    expect(codes(answer)).toEqual(['QUERY_TOO_COMPLEX']);
+    await expectNoUpstreamCall();
+  });
+
+  it('a query of 50,000 tokens is QUERY_TOO_COMPLEX (TOKENS)', async () => {
+    // Under the body limit (about 100 kB), so the parser's token limit is what stops it.
+    const answer = await post(`{ viewer(x: [${'1 '.repeat(50_000)}]) { id } }`);
+    expect(answer.status).toBe(400);
+    expect(answer.body?.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      reason: 'TOKENS',
+      limit: 2000,
+    });
+    await expectNoUpstreamCall();
+  });
+
+  it('a batch of 1,000 operations is refused: batching is off', async () => {
+    const batch = Array.from({ length: 1000 }, () => ({ query: '{ viewer { id } }' }));
+    const answer = await send({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(batch),
+    });
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['BAD_REQUEST']);
+    await expectNoUpstreamCall();
+  });
+});
+
+describe('malformed requests', () => {
+  it('invalid JSON is 400 BAD_REQUEST', async () => {
+    const answer = await send({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": "{ viewer { id } }"',
+    });
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['BAD_REQUEST']);
+    await expectNoUpstreamCall();
+  });
+
+  it('a null byte in the query is GRAPHQL_PARSE_FAILED', async () => {
+    const answer = await post('{ viewer { id\u0000 } }');
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['GRAPHQL_PARSE_FAILED']);
+    await expectNoUpstreamCall();
+  });
+
+  it('invalid UTF-8 in the query is GRAPHQL_PARSE_FAILED', async () => {
+    const body = Buffer.concat([
+      Buffer.from('{"query": "{ viewer { id '),
+      Buffer.from([0xff, 0xfe, 0xc3, 0x28]),
+      Buffer.from(' } }"}'),
+    ]);
+    const answer = await send({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['GRAPHQL_PARSE_FAILED']);
+    await expectNoUpstreamCall();
+  });
+
+  it('variables that are not an object are 400', async () => {
+    const answer = await send({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ viewer { id } }', variables: [1, 2] }),
+    });
+    expect(answer.status).toBe(400);
+    await expectNoUpstreamCall();
+  });
+});
+
+describe('GraphQL over HTTP', () => {
+  it('a content type the server does not read is 415', async () => {
+    const answer = await send({
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: '<query>{ viewer { id } }</query>',
+    });
+    expect(answer.status).toBe(415);
+    await expectNoUpstreamCall();
+  });
+
+  it('multipart (file uploads) is not read: 415', async () => {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: '{ viewer { id } }' }));
+    const answer = await send({
+      method: 'POST',
+      headers: { 'x-graphql-yoga-csrf': '1' },
+      body: form,
+    });
+    expect(answer.status).toBe(415);
+    await expectNoUpstreamCall();
+  });
+
+  it('a mutation over GET is 405 with Allow: POST', async () => {
+    const query =
+      'mutation { cancelDelivery(input: { idempotencyKey: "k", deliveryId: "x" }) { delivery { id } } }';
+    const answer = await send({
+      method: 'GET',
+      search: `?query=${encodeURIComponent(query)}`,
+      headers: { 'x-graphql-yoga-csrf': '1' },
+    });
+    expect(answer.status).toBe(405);
+    expect(answer.headers.get('allow')).toBe('POST');
+    await expectNoUpstreamCall();
+  });
+
+  for (const method of ['PUT', 'DELETE', 'PATCH']) {
+    it(`${method} is 405`, async () => {
+      const answer = await send({
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ viewer { id } }' }),
+      });
+      expect(answer.status).toBe(405);
+      await expectNoUpstreamCall();
+    });
+  }
+});
+
+describe('CSRF', () => {
+  const GET = `?query=${encodeURIComponent('{ viewer { id } }')}`;
+
+  it('a GET without a preflight header (what an <img> or a link sends) is 403', async () => {
+    const answer = await send({ method: 'GET', search: GET });
+    expect(answer.status).toBe(403);
+    await expectNoUpstreamCall();
+  });
+
+  it('a form-encoded POST (what an HTML form sends) is 403', async () => {
+    const answer = await send({
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ query: '{ viewer { id } }' }).toString(),
+    });
+    expect(answer.status).toBe(403);
+    await expectNoUpstreamCall();
+  });
+
+  it('a text/plain POST is 403', async () => {
+    const answer = await send({
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
+    expect(answer.status).toBe(403);
+    await expectNoUpstreamCall();
+  });
+
+  it('a GET with a preflight header is answered', async () => {
+    const answer = await send({
+      method: 'GET',
+      search: GET,
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body?.errors).toBeUndefined();
+  });
+});
+
+describe('in production', () => {
+  let production: Harness;
+  beforeAll(async () => {
+    production = await startHarness({ NODE_ENV: 'production' });
+  });
+  afterAll(() => production.close());
+
+  it('an unknown field is refused without suggesting the real names', async () => {
+    await production.reset();
+    const { status, body } = await production.graphql(
+      '{ viewr { id } deliveries(frist: 2) { edges { node { id } } } }',
+      { token },
+    );
+    expect(status).toBe(400);
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual([
+      'GRAPHQL_VALIDATION_FAILED',
+      'GRAPHQL_VALIDATION_FAILED',
+    ]);
+    expect(body.errors?.map((e) => e.message).join(' ')).not.toMatch(/did you mean|viewer|first/i);
+    expect(await production.callCounts()).toEqual(NO_CALLS);
+  });
+
+  it('an unknown enum value is refused without listing the values', async () => {
+    const { body } = await production.graphql(
+      '{ deliveries(status: IN_TRANSI) { edges { node { id } } } }',
+      { token },
+    );
+    expect(body.errors?.[0]?.message).not.toMatch(/did you mean|IN_TRANSIT/i);
+  });
+
+  it('introspection is refused', async () => {
+    await production.reset();
+    const { status, body } = await production.graphql('{ __schema { types { name } } }');
+    expect(status).toBe(400);
+    expect(new Set(body.errors?.map((e) => e.extensions?.code))).toEqual(
+      new Set(['GRAPHQL_VALIDATION_FAILED']),
+    );
+    expect(body.errors?.[0]?.message).toMatch(/introspection/i);
+    expect(await production.callCounts()).toEqual(NO_CALLS);
+  });
+
+  it('outside production both help developers', async () => {
+    const { body } = await harness.graphql('{ viewr { id } }', { token });
+    expect(body.errors?.[0]?.message).toMatch(/Did you mean "viewer"\?/);
+    const introspection = await harness.graphql('{ __schema { queryType { name } } }');
+    expect(introspection.body.errors).toBeUndefined();
+  });
+});
