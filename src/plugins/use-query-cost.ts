@@ -33,7 +33,7 @@ export interface QueryCostOptions extends CostEstimatorOptions {
    */
   maxNodes?: number;
   /**
-   * Report `extensions.cost: { requested, limit }` in every executed response.
+   * Report `extensions.cost: { estimated, limit }` in every executed response.
    * @default false
    */
   exposeCost?: boolean;
@@ -112,7 +112,7 @@ export function useQueryCost(options: QueryCostOptions = {}): Plugin {
           if (isAsyncIterable(result)) return;
           setResult({
             ...result,
-            extensions: { ...result.extensions, cost: { requested: cost, limit: maxCost } },
+            extensions: { ...result.extensions, cost: { estimated: cost, limit: maxCost } },
           });
         },
       };

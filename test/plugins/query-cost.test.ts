@@ -78,8 +78,8 @@ describe("the apps' six operations", () => {
       });
       expect(body.errors, name).toBeUndefined();
       expect(status, name).toBe(200);
-      const cost = body.extensions?.cost as { requested: number } | undefined;
-      costs[name] = cost?.requested ?? Number.NaN;
+      const cost = body.extensions?.cost as { estimated: number } | undefined;
+      costs[name] = cost?.estimated ?? Number.NaN;
     }
     expect(costs).toEqual(readmeCosts());
     expect(Object.keys(costs).sort()).toEqual([...OPERATION_NAMES].sort());
