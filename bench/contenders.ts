@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ServiceUrls } from './mocks.js';
+import { upstreamEnv } from './mocks.js';
+import type { Child, ProcessGroup } from './processes.js';
+
+/**
+ * The four servers measured side by side, each its own process on the contenders' core,
+ * each printing `… listening on http://host:port/graphql` when ready.
+ */
+
+export const CONTENDERS = ['skyway', 'floor', 'naive', 'apollo'] as const;
+export type ContenderName = (typeof CONTENDERS)[number];
+
+export const CONTENDER_LABELS: Record<ContenderName, string> = {
+  skyway: 'Skyway',
+  floor: 'floor',
+  naive: 'naive (no batching)',
+  apollo: 'Apollo peer',
+};
+
+export const CONTENDER_DESCRIPTIONS: Record<ContenderName, string> = {
+  skyway: 'the BFF as deployed: `node --import tsx src/server.ts`, NODE_ENV=production',
+  floor:
+    'hand-written aggregator (`bench/floor/`): plain undici + Promise.all, the fewest calls, the same JSON, the same token check; no GraphQL, no validation',
+  naive: 'Skyway with LOADER_BATCHING=false: one upstream call per item',
+  apollo:
+    'Apollo Server 5 (standalone), a RESTDataSource per service per request with DataLoader over the batch routes (`bench/peers/apollo/`)',
+};
+
+const ENTRIES: Record<ContenderName, string> = {
+  skyway: '../src/server.ts',
+  floor: './floor/server.ts',
+  naive: '../src/server.ts',
+  apollo: './peers/apollo/server.ts',
+};
+
+const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+
+export interface ContenderOptions {
+  urls: ServiceUrls;
+  core: number | null;
+  /** Write a V8 CPU profile on exit into this folder. */
+  profileDir?: string;
+}
+
+export async function startContender(
+  group: ProcessGroup,
+  name: ContenderName,
+  options: ContenderOptions,
+): Promise<Child> {
+  const profile: string[] = [];
+  if (options.profileDir !== undefined) {
+    mkdirSync(options.profileDir, { recursive: true });
+    profile.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${options.profileDir}`,
+      `--cpu-prof-name=${name}.cpuprofile`,
+    );
+  }
+  return group.start({
+    name,
+    nodeArgs: [
+      '--expose-gc',
+      ...profile,
+      '--import',
+      'tsx',
+      '--import',
+      path('./probe/memory.ts'),
+      path(ENTRIES[name]),
+    ],
+    env: {
+      ...upstreamEnv(options.urls),
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ...(name === 'naive' ? { LOADER_BATCHING: 'false' } : {}),
+    },
+    cwd: path('..'),
+    ready: /listening on (http:\/\/\S+\/graphql)/,
+    core: options.core,
+    ipc: true,
+  });
+}

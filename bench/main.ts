@@ -1,0 +1,266 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { writeBenchmarksMd } from './benchmarks-md.js';
+import { isFullRun, parseOptions, SCENARIO_NAMES } from './cli.js';
+import { CONTENDER_LABELS, CONTENDERS, type ContenderName, startContender } from './contenders.js';
+import { checkScenario } from './correctness.js';
+import { loadFixtures } from './fixtures.js';
+import { measureIsolation } from './isolation.js';
+import { Sequence } from './load.js';
+import { describeMachine, describeSource, pinSelf, planCores } from './machine.js';
+import { type Arena, measureCell } from './measure.js';
+import { Mocks, SERVICES, type ServiceUrls, upstreamEnv } from './mocks.js';
+import { type Child, ProcessGroup } from './processes.js';
+import { printable, summarise } from './report.js';
+import type { BenchResults } from './results.js';
+import { boardWithoutDrones, makeScenarios } from './scenarios.js';
+import { soak } from './soak.js';
+
+/**
+ * `npm run bench`: the mock services and the four contenders as separate processes, the load
+ * tool here; correctness first, then every scenario at every latency, a soak, and last the
+ * hanging-upstream scenario (calls to a hanging service may stay open after it); a table on the terminal, the JSON under bench/results/ and, after a
+ * full run, BENCHMARKS.md. Every child is stopped at the end, on error and on Ctrl-C.
+ */
+
+/** Other processes busier than this share of a core during a cell make its figures suspect. */
+const OTHERS_WARN_CORES = 0.15;
+
+const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+const began = performance.now();
+const log = (line: string) => {
+  const s = Math.round((performance.now() - began) / 1000);
+  const stamp = `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  console.log(line.startsWith('\n') ? `\n[${stamp}] ${line.slice(1)}` : `[${stamp}] ${line}`);
+};
+
+async function startMocks(
+  group: ProcessGroup,
+  core: number | null,
+): Promise<{ child: Child; urls: ServiceUrls }> {
+  const anyPort = Object.fromEntries(
+    SERVICES.map((name) => [name, 'http://127.0.0.1:0']),
+  ) as ServiceUrls;
+  const child = await group.start({
+    name: 'mocks',
+    nodeArgs: ['--import', 'tsx', here('../mock-services/main.ts')],
+    cwd: here('..'),
+    env: { ...upstreamEnv(anyPort), MOCK_HOST: '127.0.0.1' },
+    ready: /^payments\s+http/,
+    core,
+  });
+  const urls = {} as ServiceUrls;
+  for (const match of child.tail().matchAll(/^(\w+)\s+(http:\/\/\S+)$/gm)) {
+    const name = SERVICES.find((s) => s === match[1]);
+    if (name !== undefined) urls[name] = match[2] as string;
+  }
+  if (SERVICES.some((name) => urls[name] === undefined)) {
+    throw new Error(`could not read the mocks' URLs from:\n${child.tail()}`);
+  }
+  return { child, urls };
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const machine = describeMachine();
+  const layout = planCores(machine, options.pin);
+  if (layout.pinned && layout.loadTool !== null) pinSelf(layout.loadTool);
+  const startedAt = new Date();
+  log(`Skyway bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}`);
+  log(`cores: ${layout.note}`);
+
+  const group = new ProcessGroup(layout.pinned);
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n${signal}: stopping every child process`);
+    group.stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', () => group.killAllNow());
+
+  const failures: string[] = [];
+  const fail = (message: string) => {
+    failures.push(message);
+    console.error(`\n✗ FAILURE: ${message}\n`);
+  };
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    console.error(`\n! WARNING: ${message}\n`);
+  };
+
+  try {
+    const mocksProcess = await startMocks(group, layout.mocks);
+    const mocks = new Mocks(mocksProcess.urls);
+    log('mocks: reading fixtures and minting tokens');
+    await mocks.resetWith({});
+    const fixtures = await loadFixtures(mocks);
+    log(`fixtures: ${JSON.stringify(fixtures.sizes)}`);
+    const scenarios = makeScenarios(fixtures);
+
+    const profileDir = options.profile ? here('./profiles') : undefined;
+    const contenders: Partial<Record<ContenderName, Child>> = {};
+    for (const name of CONTENDERS) {
+      contenders[name] = await startContender(group, name, {
+        urls: mocksProcess.urls,
+        core: layout.contenders,
+        ...(profileDir === undefined ? {} : { profileDir }),
+      });
+      log(
+        `${CONTENDER_LABELS[name].padEnd(20)} pid ${contenders[name]?.pid} ${contenders[name]?.url}`,
+      );
+    }
+    const skyway = contenders.skyway as Child;
+    const arena: Arena = {
+      mocks,
+      mocksPid: mocksProcess.child.pid,
+      contenders,
+      options,
+      sequence: new Sequence(),
+      log,
+    };
+    const urls = Object.fromEntries(
+      Object.entries(contenders).map(([name, child]) => [name, child.url]),
+    ) as Partial<Record<ContenderName, string>>;
+
+    const results: BenchResults = {
+      version: 1,
+      startedAt: startedAt.toISOString(),
+      finishedAt: '',
+      options: { ...options, parts: [...options.parts] },
+      machine,
+      source: describeSource(here('..')),
+      layout,
+      loadAverage: { start: loadavg(), end: [] },
+      fixtures: fixtures.sizes,
+      correctness: [],
+      cells: [],
+      failures,
+      warnings,
+    };
+
+    const timed = SCENARIO_NAMES.filter((name) => options.parts.has(name));
+    const excluded = new Map<string, Set<ContenderName>>();
+    await mocks.resetWith({});
+    for (const name of timed) {
+      log(`correctness: ${name}, ${options.checks} requests, every contender against Skyway`);
+      const checks = await checkScenario(scenarios[name], urls, options.checks);
+      results.correctness.push(...checks);
+      for (const check of checks.filter((c) => !c.ok)) {
+        fail(
+          `${CONTENDER_LABELS[check.contender]} answers ${name} wrongly, not timed: ${check.problem}`,
+        );
+        const set = excluded.get(name) ?? new Set();
+        set.add(check.contender);
+        excluded.set(name, set);
+      }
+    }
+
+    for (const latencyMs of options.latenciesMs) {
+      for (const name of timed) {
+        const out = excluded.get(name) ?? new Set();
+        if (out.has('skyway')) continue;
+        const names = CONTENDERS.filter((c) => !out.has(c));
+        log(`\n${name} at ${latencyMs} ms upstream latency: ${names.join(', ')}`);
+        const cell = await measureCell(arena, scenarios[name], latencyMs, names);
+        for (const c of out)
+          cell.contenders[c] = { excluded: 'wrong answers', peak: [], fixed: [] };
+        results.cells.push(cell);
+        const busiest = Math.max(
+          ...names.flatMap((c) => {
+            const entry = cell.contenders[c];
+            return [...(entry?.peak ?? []), ...(entry?.fixed ?? [])].map((r) => r.cpu.others.cores);
+          }),
+        );
+        if (busiest > OTHERS_WARN_CORES) {
+          warn(
+            `other processes on the machine used up to ${Math.round(busiest * 100)}% of a core during ${name} at ${latencyMs} ms: its figures are noisier than their spread says`,
+          );
+        }
+        for (const c of names) {
+          const entry = cell.contenders[c];
+          const bad = entry === undefined ? 0 : summarise(cell, entry).errors;
+          const first = [...(entry?.peak ?? []), ...(entry?.fixed ?? [])].find(
+            (s) => s.load.firstBad !== undefined,
+          )?.load.firstBad;
+          if (bad > 0) {
+            warn(
+              `${CONTENDER_LABELS[c]}: ${bad} bad answers under load in ${name} at ${latencyMs} ms; the first: ${first?.slice(0, 240) ?? 'no answer'}`,
+            );
+          }
+        }
+      }
+    }
+
+    if (options.parts.has('soak')) {
+      const reference = results.cells.find(
+        (c) => c.scenario === 'MyDeliveries' && c.contenders.skyway,
+      );
+      const peak = reference?.contenders.skyway
+        ? summarise(reference, reference.contenders.skyway).rps.median
+        : Number.NaN;
+      const rate = Number.isFinite(peak) ? Math.max(10, Math.floor(peak / 2)) : 100;
+      log(`\nsoak: ${options.soakS} s at ${rate} req/s, the three screens in turn`);
+      results.soak = await soak(
+        arena,
+        skyway,
+        SCENARIO_NAMES.map((n) => scenarios[n]),
+        rate,
+      );
+      if (results.soak.load.errors > 0) {
+        warn(
+          `${results.soak.load.errors} bad answers during the soak; the first: ${results.soak.load.firstBad?.slice(0, 240)}`,
+        );
+      }
+    }
+
+    if (options.parts.has('isolation')) {
+      log('\nisolation: Skyway with the drones service healthy, then hanging');
+      results.isolation = await measureIsolation(
+        arena,
+        skyway,
+        boardWithoutDrones(fixtures),
+        scenarios.MyDeliveries,
+      );
+      for (const phase of results.isolation.phases) {
+        if (phase.foreground.errors > 0) {
+          warn(
+            `isolation, drones ${phase.dronesHanging ? 'hanging' : 'healthy'}: ${phase.foreground.errors} bad answers to the query without drone fields; the first: ${phase.foreground.firstBad?.slice(0, 240)}`,
+          );
+        }
+      }
+    }
+
+    results.finishedAt = new Date().toISOString();
+    results.loadAverage.end = loadavg();
+    console.log(`\n${printable(results)}\n`);
+
+    const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+    const full = isFullRun(options);
+    const suffix = full ? '' : options.quick ? '-quick' : '-partial';
+    mkdirSync(here('./results'), { recursive: true });
+    const file = here(`./results/${stamp}${suffix}.json`);
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    log(`results: ${file}`);
+    if (full) {
+      writeBenchmarksMd(here('../BENCHMARKS.md'), results, `bench/results/${stamp}.json`);
+      log('BENCHMARKS.md updated');
+    } else {
+      log(
+        'BENCHMARKS.md left alone (only a full run without --quick, --only or --profile writes it)',
+      );
+    }
+  } catch (error) {
+    // After Ctrl-C the children are gone and whatever was measuring fails: not news.
+    if (!interrupted) fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  } finally {
+    await group.stopAll();
+  }
+  return failures.length > 0 ? 1 : 0;
+}
+
+process.exit(await main());

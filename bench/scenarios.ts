@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import type { ScenarioName } from './cli.js';
+import { type Fixtures, globalId } from './fixtures.js';
+
+/**
+ * The timed scenarios: the apps' own operations from `contract/operations/`, each with the
+ * variables and token of its i-th request, and the fewest upstream calls it can cost.
+ */
+
+export interface GraphqlRequest {
+  /** The JSON body: `{ query, operationName, variables }`. */
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface Scenario {
+  name: string;
+  operationName: string;
+  query: string;
+  /** One call per service per dependency level: what a perfect aggregator makes. */
+  minimumCalls: number;
+  /** The dependency levels, for the report. */
+  plan: string;
+  /** The i-th request; i grows for the whole run, the pools wrap around. */
+  request(i: number): GraphqlRequest;
+}
+
+const REPO = new URL('../', import.meta.url);
+
+function operation(name: string): string {
+  return readFileSync(new URL(`contract/operations/${name}.graphql`, REPO), 'utf8');
+}
+
+function graphql(
+  operationName: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+): GraphqlRequest {
+  return {
+    body: JSON.stringify({ query, operationName, variables }),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  };
+}
+
+function at<T>(items: readonly T[], i: number): T {
+  if (items.length === 0) throw new Error('empty fixture pool');
+  return items[i % items.length] as T;
+}
+
+export function makeScenarios(fixtures: Fixtures): Record<ScenarioName, Scenario> {
+  const customer = (accountId: string) => {
+    const token = fixtures.customerTokens.get(accountId);
+    if (token === undefined) throw new Error(`no token for ${accountId}`);
+    return token;
+  };
+  const myDeliveries = operation('MyDeliveries');
+  const dispatchBoard = operation('DispatchBoard');
+  const deliveryDetail = operation('DeliveryDetail');
+  return {
+    MyDeliveries: {
+      name: 'MyDeliveries',
+      operationName: 'MyDeliveries',
+      query: myDeliveries,
+      minimumCalls: 5,
+      plan: 'accounts ∥ deliveries page → packages ∥ drones ∥ payments',
+      request: (i) => {
+        const accountId = at(fixtures.myDeliveriesAccounts, i);
+        return graphql('MyDeliveries', myDeliveries, { first: 20 }, customer(accountId));
+      },
+    },
+    DispatchBoard: {
+      name: 'DispatchBoard',
+      operationName: 'DispatchBoard',
+      query: dispatchBoard,
+      minimumCalls: 5,
+      plan: 'deliveries page → accounts ∥ packages ∥ drones ∥ payments',
+      request: (i) =>
+        graphql(
+          'DispatchBoard',
+          dispatchBoard,
+          { first: 100, after: at(fixtures.boardCursors, i), status: 'IN_TRANSIT' },
+          at(fixtures.dispatcherTokens, i),
+        ),
+    },
+    DeliveryDetail: {
+      name: 'DeliveryDetail',
+      operationName: 'DeliveryDetail',
+      query: deliveryDetail,
+      minimumCalls: 5,
+      plan: 'deliveries → accounts ∥ packages ∥ drones ∥ payments',
+      request: (i) => {
+        const delivery = at(fixtures.detailDeliveries, i);
+        return graphql(
+          'DeliveryDetail',
+          deliveryDetail,
+          { id: globalId('Delivery', delivery.id) },
+          customer(delivery.ownerId),
+        );
+      },
+    },
+  };
+}
+
+/** The dispatch board without its drone fields: the query the isolation scenario times. */
+const BOARD_WITHOUT_DRONES = `query DispatchBoardWithoutDrones($first: Int = 100, $after: String) {
+  deliveries(first: $first, after: $after, status: IN_TRANSIT) {
+    edges { node { id status eta owner { id name email } package { size weightKg } charge { status } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export function boardWithoutDrones(fixtures: Fixtures): Scenario {
+  return {
+    name: 'DispatchBoard without drones',
+    operationName: 'DispatchBoardWithoutDrones',
+    query: BOARD_WITHOUT_DRONES,
+    minimumCalls: 4,
+    plan: 'deliveries page → accounts ∥ packages ∥ payments',
+    request: (i) =>
+      graphql(
+        'DispatchBoardWithoutDrones',
+        BOARD_WITHOUT_DRONES,
+        { first: 100, after: at(fixtures.boardCursors, i) },
+        at(fixtures.dispatcherTokens, i),
+      ),
+  };
+}
