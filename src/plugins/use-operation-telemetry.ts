@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import { type Metrics, safeLabel } from '../observability/metrics.js';
 import { requestIdOf } from '../observability/request-id.js';
 import { tracer } from '../observability/tracing.js';
+import { queryCostOf } from './use-query-cost.js';
 
 /**
  * Observes each request once: a span for the operation (parent of every upstream call's span),
@@ -19,7 +20,8 @@ interface Observation {
   type: string;
   span?: Span;
   codes: string[];
-  cost?: number;
+  /** The operation's context: its cost is read from it once priced. */
+  context?: object;
 }
 
 export interface OperationTelemetryOptions {
@@ -46,6 +48,7 @@ export function useOperationTelemetry({
       const ctx = args.contextValue as Context & { request: Request };
       const observation = observations.get(ctx.request);
       if (!observation) return;
+      observation.context = ctx;
       const operation = getOperationAST(args.document, args.operationName);
       observation.operation = safeLabel(operation?.name?.value ?? args.operationName, 'anonymous');
       observation.type = operation?.operation ?? 'unknown';
@@ -65,9 +68,6 @@ export function useOperationTelemetry({
       for (const single of Array.isArray(result) ? result : [result]) {
         if (!isExecutionResult(single)) continue;
         for (const error of single.errors ?? []) observation.codes.push(codeOf(error));
-        const cost = single.extensions?.cost;
-        if (typeof cost === 'number') observation.cost = cost;
-        else if (isCostReport(cost)) observation.cost = cost.estimated;
       }
     },
     onResponse({ request, response }) {
@@ -76,7 +76,8 @@ export function useOperationTelemetry({
       response.headers.set('x-request-id', requestId);
       if (!observation) return;
       const seconds = (performance.now() - observation.started) / 1000;
-      const { operation, type, codes, cost, span } = observation;
+      const { operation, type, codes, span } = observation;
+      const cost = observation.context ? queryCostOf(observation.context) : undefined;
       if (type !== 'unknown' || codes.length > 0) {
         metrics.operations.inc({ operation, type });
         metrics.operationDuration.observe({ operation }, seconds);
@@ -112,14 +113,6 @@ export function useOperationTelemetry({
 
 function isExecutionResult(value: unknown): value is ExecutionResult {
   return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
-}
-
-function isCostReport(value: unknown): value is { estimated: number } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { estimated?: unknown }).estimated === 'number'
-  );
 }
 
 function codeOf(error: { extensions?: Record<string, unknown> } | GraphQLError): string {

@@ -19,7 +19,12 @@ interface Subject {
 function memorySubject(maxRecords?: number): Subject {
   let now = 1_000_000;
   const store = new MemoryIdempotencyStore(maxRecords, () => now);
-  return { store, pass: async (ms) => void (now += ms) };
+  return {
+    store,
+    pass: async (ms) => {
+      now += ms;
+    },
+  };
 }
 
 const redisStores: RedisIdempotencyStore[] = [];

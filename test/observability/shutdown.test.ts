@@ -16,7 +16,8 @@ async function dronesRequests(): Promise<number> {
 
 describe('graceful shutdown', () => {
   it('finishes the request in flight, refuses new ones and exits 0', async () => {
-    const bff = startBffProcess(upstreamEnv(mocks));
+    // A generous attempt timeout: this test is about shutdown, not about deadlines.
+    const bff = startBffProcess({ ...upstreamEnv(mocks), UPSTREAM_DRONES_TIMEOUT_MS: '2500' });
     const base = await bff.url;
     const token = (
       (await (
@@ -36,7 +37,10 @@ describe('graceful shutdown', () => {
     const slow = fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: '{ deliveries(first: 5, status: IN_TRANSIT) { edges { node { id drone { model } } } } }' }),
+      body: JSON.stringify({
+        query:
+          '{ deliveries(first: 5, status: IN_TRANSIT) { edges { node { id drone { model } } } } }',
+      }),
     });
     // Wait until the query is inside: the drones service has its request.
     for (let i = 0; i < 100 && (await dronesRequests()) === 0; i++) {
@@ -44,9 +48,22 @@ describe('graceful shutdown', () => {
     }
     const exited = bff.stop('SIGTERM');
 
-    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    // The signal arrives asynchronously: soon new connections are refused, while the slow
+    // query is still being answered.
+    let refused = false;
+    for (let i = 0; i < 100 && !refused; i++) {
+      refused = await fetch(`${base}/healthz`).then(
+        () => false,
+        () => true,
+      );
+      if (!refused) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(refused).toBe(true);
     const answer = await slow;
-    const body = (await answer.json()) as { data: { deliveries: { edges: Array<{ node: { drone: unknown } }> } }; errors?: unknown };
+    const body = (await answer.json()) as {
+      data: { deliveries: { edges: Array<{ node: { drone: unknown } }> } };
+      errors?: unknown;
+    };
     expect(answer.status).toBe(200);
     expect(body.errors).toBeUndefined();
     expect(body.data.deliveries.edges.every((edge) => edge.node.drone !== null)).toBe(true);

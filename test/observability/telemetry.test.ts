@@ -64,13 +64,21 @@ describe('tracing', () => {
     const spans = exporter.getFinishedSpans();
     const root = spans.find((span) => span.name === 'graphql query MyDeliveries');
     expect(root?.attributes['graphql.operation.name']).toBe('MyDeliveries');
-    const children = spans.filter((span) => span.parentSpanContext?.spanId === root?.spanContext().spanId);
-    expect(children.map((span) => span.attributes['skyway.upstream']).sort()).toEqual(
-      ['accounts', 'deliveries', 'drones', 'packages', 'payments'],
+    const children = spans.filter(
+      (span) => span.parentSpanContext?.spanId === root?.spanContext().spanId,
     );
+    expect(children.map((span) => span.attributes['skyway.upstream']).sort()).toEqual([
+      'accounts',
+      'deliveries',
+      'drones',
+      'packages',
+      'payments',
+    ]);
     const traceId = root?.spanContext().traceId ?? 'none';
     for (const upstream of ['accounts', 'deliveries', 'drones', 'packages', 'payments'] as const) {
-      const seen = (await harness.stats(upstream)).recent.map((request) => request.traceparent ?? '');
+      const seen = (await harness.stats(upstream)).recent.map(
+        (request) => request.traceparent ?? '',
+      );
       expect(seen.some((traceparent) => traceparent.includes(traceId))).toBe(true);
     }
   });
@@ -81,22 +89,38 @@ describe('metrics', () => {
     const before = await metrics();
     await harness.graphql(operation('MyDeliveries'), { token });
     await harness.chaos('drones', { errorRate: 1, errorStatus: 503 });
-    for (let i = 0; i < 3; i++) await harness.graphql(operation('DispatchBoard'), { token: dispatcher });
+    for (let i = 0; i < 3; i++)
+      await harness.graphql(operation('DispatchBoard'), { token: dispatcher });
     const after = await metrics();
     await harness.reset();
 
-    const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
-    expect(delta('skyway_graphql_requests_total', { operation: 'MyDeliveries', type: 'query' })).toBe(1);
-    expect(delta('skyway_graphql_requests_total', { operation: 'DispatchBoard', type: 'query' })).toBe(3);
+    const delta = (name: string, labels: Record<string, string>) =>
+      sample(after, name, labels) - sample(before, name, labels);
+    expect(
+      delta('skyway_graphql_requests_total', { operation: 'MyDeliveries', type: 'query' }),
+    ).toBe(1);
+    expect(
+      delta('skyway_graphql_requests_total', { operation: 'DispatchBoard', type: 'query' }),
+    ).toBe(3);
     expect(delta('skyway_upstream_calls_total', { upstream: 'accounts', outcome: 'ok' })).toBe(4);
-    expect(delta('skyway_upstream_calls_total', { upstream: 'drones', outcome: 'HTTP_5XX' })).toBe(3);
-    expect(delta('skyway_graphql_errors_total', { operation: 'DispatchBoard', code: 'UPSTREAM_UNAVAILABLE' })).toBeGreaterThan(0);
+    expect(delta('skyway_upstream_calls_total', { upstream: 'drones', outcome: 'HTTP_5XX' })).toBe(
+      3,
+    );
+    expect(
+      delta('skyway_graphql_errors_total', {
+        operation: 'DispatchBoard',
+        code: 'UPSTREAM_UNAVAILABLE',
+      }),
+    ).toBeGreaterThan(0);
+    expect(delta('skyway_graphql_query_cost_count', {})).toBe(4);
     expect(sample(after, 'skyway_upstream_breaker_state', { upstream: 'drones' })).toBe(2);
     expect(sample(after, 'skyway_upstream_breaker_state', { upstream: 'accounts' })).toBe(0);
     expect(after).toMatch(/^skyway_graphql_request_duration_seconds_bucket\{/m);
     // Every line is a comment or `name{labels} value`: Prometheus text.
     for (const line of after.split('\n').filter(Boolean)) {
-      expect(line).toMatch(/^(# (HELP|TYPE) \S+ .+|[a-zA-Z_:][\w:]*(\{.*\})? -?[\d.e+-]+|[a-zA-Z_:][\w:]*(\{.*\})? (NaN|\+Inf|-Inf))$/);
+      expect(line).toMatch(
+        /^(# (HELP|TYPE) \S+ .+|[a-zA-Z_:][\w:]*(\{.*\})? -?[\d.e+-]+|[a-zA-Z_:][\w:]*(\{.*\})? (NaN|\+Inf|-Inf))$/,
+      );
     }
   });
 });
@@ -104,11 +128,21 @@ describe('metrics', () => {
 describe('logs', () => {
   it('writes one line per request, with the request id that comes back and goes upstream', async () => {
     await harness.reset();
-    const answer = await harness.graphql(operation('MyDeliveries'), { token, headers: { 'x-request-id': 'req-abc-123' } });
+    const answer = await harness.graphql(operation('MyDeliveries'), {
+      token,
+      headers: { 'x-request-id': 'req-abc-123' },
+    });
     expect(answer.headers.get('x-request-id')).toBe('req-abc-123');
-    const mine = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.requestId === 'req-abc-123');
+    const mine = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((l) => l.requestId === 'req-abc-123');
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ msg: 'graphql request', operation: 'MyDeliveries', status: 200, level: 'info' });
+    expect(mine[0]).toMatchObject({
+      msg: 'graphql request',
+      operation: 'MyDeliveries',
+      status: 200,
+      level: 'info',
+    });
     expect(typeof mine[0]?.durationMs).toBe('number');
     expect((await harness.stats('deliveries')).recent.at(-1)?.requestId).toBe('req-abc-123');
 

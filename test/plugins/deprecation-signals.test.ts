@@ -26,10 +26,16 @@ describe('Package.weight (deprecated)', () => {
     expect(headers.get('deprecation')).toBe(`@${Date.parse('2026-11-24') / 1000}`);
     expect(headers.get('sunset')).toBe(new Date('2027-06-30').toUTCString());
     expect(body.extensions?.deprecations).toEqual([
-      { field: 'Package.weight', reason: 'Use weightKg. Removal after 2027-06-30.', sunset: '2027-06-30' },
+      {
+        field: 'Package.weight',
+        reason: 'Use weightKg. Removal after 2027-06-30.',
+        sunset: '2027-06-30',
+      },
     ]);
     const metrics = await (await fetch(`${harness.server.url}/metrics`)).text();
-    expect(metrics).toMatch(/skyway_deprecated_field_usage_total\{field="Package.weight",client="ios-app"\} 1/);
+    expect(metrics).toMatch(
+      /skyway_deprecated_field_usage_total\{field="Package.weight",client="ios-app"\} 1/,
+    );
   });
 
   it('leaves a response that used no deprecated field alone', async () => {

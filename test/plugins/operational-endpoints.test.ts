@@ -5,7 +5,10 @@ import { type Harness, startHarness } from '../helpers/harness.js';
 
 let harness: Harness;
 beforeAll(async () => {
-  harness = await startHarness({ UPSTREAM_DRONES_BREAKER_MIN_CALLS: '2', UPSTREAM_DRONES_RETRIES: '0' });
+  harness = await startHarness({
+    UPSTREAM_DRONES_BREAKER_MIN_CALLS: '2',
+    UPSTREAM_DRONES_RETRIES: '0',
+  });
 });
 afterAll(() => harness.close());
 
@@ -24,7 +27,10 @@ describe('/readyz', () => {
     const token = await harness.token('acc_0001', 'DISPATCHER');
     await harness.chaos('drones', { errorRate: 1, errorStatus: 503 });
     for (let i = 0; i < 2; i++) {
-      await harness.graphql('{ deliveries(first: 3, status: IN_TRANSIT) { edges { node { drone { id } } } } }', { token });
+      await harness.graphql(
+        '{ deliveries(first: 3, status: IN_TRANSIT) { edges { node { drone { id } } } } }',
+        { token },
+      );
     }
     const degraded = await readyz();
     expect(degraded.status).toBe(200);

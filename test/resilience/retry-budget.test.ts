@@ -5,7 +5,12 @@ import { RetryBudget } from '../../src/resilience/retry-budget.js';
 function budgetAt(ratio: number, minPerSecond: number) {
   let now = 1_000_000;
   const budget = new RetryBudget(ratio, minPerSecond, 10_000, () => now);
-  return { budget, advance: (ms: number) => void (now += ms) };
+  return {
+    budget,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('RetryBudget', () => {
