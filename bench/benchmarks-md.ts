@@ -101,7 +101,7 @@ function render(r: BenchResults, resultsFile: string): string {
       '',
       '### One upstream hanging (isolation)',
       '',
-      `Skyway only, every service at ${i.latencyMs} ms. ${i.foregroundQuery} (no drone field) timed at ${i.foregroundRate} req/s while ${i.backgroundQuery} (which asks the drones service) runs at up to ${i.backgroundRate} req/s on ${i.backgroundConnections} connections; then the same with the drones service never answering (\`hang: true\`), so every background query waits for the request budget (REQUEST_TIMEOUT_MS, ${i.requestTimeoutMs} ms) holding a drones connection. ${o.isolationS} s each.`,
+      `Skyway only, every service at ${i.latencyMs} ms. ${i.foregroundQuery} (no drone field) timed at ${i.foregroundRate} req/s while ${i.backgroundQuery} (which asks the drones service) runs at up to ${i.backgroundRate} req/s on at most ${i.backgroundConnections} connections (each rate a quarter of Skyway's peak for that screen, so the healthy half is loaded, not saturated); then the same with the drones service never answering (\`hang: true\`), so every background query waits for the request budget (REQUEST_TIMEOUT_MS, ${i.requestTimeoutMs} ms) holding a drones connection. ${o.isolationS} s each.`,
       '',
       isolationTable(i),
     );

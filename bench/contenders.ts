@@ -40,7 +40,10 @@ const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.u
 export interface ContenderOptions {
   urls: ServiceUrls;
   core: number | null;
-  /** Write a V8 CPU profile on exit into this folder. */
+  /**
+   * Write V8 CPU profiles on exit into `<profileDir>/<contender>/`, one per thread (tsx's
+   * module loader has a thread of its own): the main thread's is the largest.
+   */
   profileDir?: string;
 }
 
@@ -51,12 +54,9 @@ export async function startContender(
 ): Promise<Child> {
   const profile: string[] = [];
   if (options.profileDir !== undefined) {
-    mkdirSync(options.profileDir, { recursive: true });
-    profile.push(
-      '--cpu-prof',
-      `--cpu-prof-dir=${options.profileDir}`,
-      `--cpu-prof-name=${name}.cpuprofile`,
-    );
+    const dir = `${options.profileDir}/${name}`;
+    mkdirSync(dir, { recursive: true });
+    profile.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
   return group.start({
     name,

@@ -14,9 +14,7 @@ import type { Scenario } from './scenarios.js';
  */
 
 const LATENCY_MS = 10;
-const FOREGROUND_RATE = 20;
 const FOREGROUND_CONNECTIONS = 16;
-const BACKGROUND_RATE = 100;
 const BACKGROUND_CONNECTIONS = 64;
 const REQUEST_TIMEOUT_MS = 3000; // Skyway's default, which the bench does not change
 /** The load tool gives up on an answer after this long, so the scenario always ends. */
@@ -27,6 +25,8 @@ export async function measureIsolation(
   skyway: Child,
   foreground: Scenario,
   background: Scenario,
+  /** Requests per second of each; together well below Skyway's peak, so the healthy half is not a saturation test. */
+  rates: { foreground: number; background: number },
 ): Promise<IsolationResult> {
   const phases: IsolationResult['phases'] = [];
   for (const dronesHanging of [false, true]) {
@@ -38,14 +38,14 @@ export async function measureIsolation(
       runPaced(skyway.url, foreground, arena.sequence, {
         maxInFlight: FOREGROUND_CONNECTIONS,
         durationS,
-        rate: FOREGROUND_RATE,
+        rate: rates.foreground,
       }),
       runPaced(skyway.url, background, arena.sequence, {
         maxInFlight: BACKGROUND_CONNECTIONS,
         skipWhenBusy: true,
         timeoutMs: CLIENT_TIMEOUT_MS,
         durationS,
-        rate: BACKGROUND_RATE,
+        rate: rates.background,
       }),
     ]);
     phases.push({ dronesHanging, foreground: fg, background: bg });
@@ -61,8 +61,8 @@ export async function measureIsolation(
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
     foregroundQuery: foreground.name,
     backgroundQuery: background.name,
-    foregroundRate: FOREGROUND_RATE,
-    backgroundRate: BACKGROUND_RATE,
+    foregroundRate: rates.foreground,
+    backgroundRate: rates.background,
     backgroundConnections: BACKGROUND_CONNECTIONS,
     clientTimeoutMs: CLIENT_TIMEOUT_MS,
     phases,

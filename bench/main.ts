@@ -220,11 +220,23 @@ async function main(): Promise<number> {
 
     if (options.parts.has('isolation')) {
       log('\nisolation: Skyway with the drones service healthy, then hanging');
+      // A quarter of Skyway's peak for each, so the healthy half is loaded but not saturated.
+      const quarterOfPeak = (scenario: string, fallback: number) => {
+        const cell = results.cells.find((c) => c.scenario === scenario && c.contenders.skyway);
+        const peak = cell?.contenders.skyway
+          ? summarise(cell, cell.contenders.skyway).rps.median
+          : Number.NaN;
+        return Number.isFinite(peak) ? Math.max(5, Math.floor(peak / 4)) : fallback;
+      };
       results.isolation = await measureIsolation(
         arena,
         skyway,
         boardWithoutDrones(fixtures),
         scenarios.MyDeliveries,
+        {
+          foreground: quarterOfPeak('DispatchBoard', 10),
+          background: quarterOfPeak('MyDeliveries', 20),
+        },
       );
       for (const phase of results.isolation.phases) {
         if (phase.foreground.errors > 0) {

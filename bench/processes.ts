@@ -41,7 +41,8 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-const GRACE_MS = 5_000;
+/** Above Skyway's own shutdown deadline (SHUTDOWN_TIMEOUT_MS, 10 s by default). */
+const GRACE_MS = 15_000;
 const TAIL_LINES = 40;
 
 export class ProcessGroup {
@@ -121,7 +122,10 @@ export class ProcessGroup {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), GRACE_MS);
+    const timer = setTimeout(() => {
+      console.error(`${child.pid} did not stop within ${GRACE_MS} ms of SIGTERM: SIGKILL`);
+      child.kill('SIGKILL');
+    }, GRACE_MS);
     await exited;
     clearTimeout(timer);
   }
