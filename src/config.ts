@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { RESILIENCE_SETTINGS, resilienceFromEnv } from './resilience/env.js';
 import type { ResilienceOptions } from './resilience/options.js';
@@ -18,8 +19,14 @@ export const DEFAULT_UPSTREAM_URLS: Record<UpstreamName, string> = {
   payments: 'http://127.0.0.1:4105',
 };
 
+/** Where codegen writes the manifest, found from this file so any working directory works. */
+export const DEFAULT_PERSISTED_DOCUMENTS_MANIFEST = fileURLToPath(
+  new URL('../clients/generated/persisted-documents.json', import.meta.url),
+);
+
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
+const boolean = z.enum(['true', 'false']).transform((value) => value === 'true');
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
 
 /** One row per variable: the README's configuration table is checked against this. */
@@ -32,6 +39,10 @@ const EnvSchema = z.object({
   UPSTREAM_PACKAGES_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.packages),
   UPSTREAM_DRONES_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.drones),
   UPSTREAM_PAYMENTS_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.payments),
+  /** pino level of the JSON logs on stdout. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** On SIGTERM, how long in-flight requests may take to finish before connections are cut. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   /** Total time budget of one GraphQL request, upstream calls included. */
   REQUEST_TIMEOUT_MS: positiveInt.default(3_000),
   /** Keep-alive connections per upstream pool. */
@@ -42,6 +53,10 @@ const EnvSchema = z.object({
   UPSTREAM_MAX_BATCH_SIZE: positiveInt.max(100).default(100),
   /** `false` turns DataLoader batching off (one upstream call per item): the benchmark's naive contender. */
   LOADER_BATCHING: z.enum(['true', 'false']).default('true'),
+  /** Trusted documents: `off` (text only), `allow` (hashes and text) or `require` (hashes only). */
+  PERSISTED_DOCUMENTS: z.enum(['off', 'allow', 'require']).default('off'),
+  /** The manifest of sha256 → document that `npm run codegen` writes. */
+  PERSISTED_DOCUMENTS_MANIFEST: z.string().min(1).optional(),
   /** Where mutations' idempotency records live: `memory` (one instance) or a `redis://` URL (shared). */
   IDEMPOTENCY_STORE: z
     .string()
@@ -61,6 +76,30 @@ const EnvSchema = z.object({
   AUTH_JWKS_URL: httpUrl.optional(),
   AUTH_ISSUER: z.string().min(1).default('skyway-accounts'),
   AUTH_AUDIENCE: z.string().min(1).default('skyway-bff'),
+  /** Guarded entry (src/plugins): the most query-cost points one operation may cost. */
+  QUERY_MAX_COST: positiveInt.default(1000),
+  QUERY_MAX_DEPTH: positiveInt.default(10),
+  QUERY_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
+  QUERY_MAX_TOKENS: positiveInt.default(2000),
+  /** Largest request body read; a larger one is refused with 413 before it is parsed. */
+  REQUEST_MAX_BODY_BYTES: positiveInt.default(100 * 1024),
+  /** `extensions.cost` (and the rate-limit budget) in responses; default on in development only. */
+  QUERY_COST_EXTENSION: boolean.optional(),
+  /** Introspection and "did you mean" suggestions; default off in production only. */
+  GRAPHQL_INTROSPECTION: boolean.optional(),
+  GRAPHQL_SUGGESTIONS: boolean.optional(),
+  /** `memory` (one instance), a `redis://` URL (shared by instances) or `off`; default off in test. */
+  RATE_LIMIT_STORE: z
+    .string()
+    .regex(/^(memory|off|rediss?:\/\/.+)$/, 'memory, off or a redis:// URL')
+    .optional(),
+  /** Query-cost points a caller can hold, and spend in one burst; at least QUERY_MAX_COST. */
+  RATE_LIMIT_CAPACITY: positiveInt.default(1000),
+  /** Points a caller gets back per second. */
+  RATE_LIMIT_RESTORE_PER_S: z.coerce.number().positive().default(50),
+  /** Prefix of the Redis keys of rate-limit buckets. */
+  RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('skyway:rate:'),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -76,6 +115,8 @@ export interface Config {
   host: string;
   port: number;
   requestTimeoutMs: number;
+  logLevel: string;
+  shutdownTimeoutMs: number;
   upstreams: Record<UpstreamName, string>;
   upstreamConnections: number;
   /** Deadline, retries, breaker and bulkhead per upstream. */
@@ -92,7 +133,23 @@ export interface Config {
   };
   /** False only to measure what batching saves. */
   batching: boolean;
+  /** Which operations may run by hash, and whether text may run at all (src/plugins). */
+  persistedDocuments: { mode: 'off' | 'allow' | 'require'; manifest: string };
   auth: { jwksUrl: string; issuer: string; audience: string };
+  /** Limits checked before anything runs (src/plugins). */
+  guards: {
+    maxCost: number;
+    maxDepth: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    maxBodyBytes: number;
+    exposeCost: boolean;
+    introspection: boolean;
+    suggestions: boolean;
+  };
+  /** Leaky bucket of query-cost points per caller (src/rate-limit). */
+  rateLimit: { store: string; capacity: number; restorePerS: number; keyPrefix: string };
 }
 
 export class ConfigError extends Error {
@@ -117,6 +174,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // A lease shorter than a request could run would let a retry take over a live request.
     problems.push('IDEMPOTENCY_LEASE_MS: must be above REQUEST_TIMEOUT_MS');
   }
+  if (
+    parsed.success &&
+    parsed.data.RATE_LIMIT_STORE !== 'off' &&
+    parsed.data.RATE_LIMIT_CAPACITY < parsed.data.QUERY_MAX_COST
+  ) {
+    // An operation the cost limit lets through must fit in a full bucket.
+    problems.push('RATE_LIMIT_CAPACITY: must be at least QUERY_MAX_COST');
+  }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
@@ -126,6 +191,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     upstreams: {
       accounts: e.UPSTREAM_ACCOUNTS_URL,
       deliveries: e.UPSTREAM_DELIVERIES_URL,
@@ -138,6 +205,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamMaxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
     maxBatchSize: e.UPSTREAM_MAX_BATCH_SIZE,
     batching: e.LOADER_BATCHING === 'true',
+    persistedDocuments: {
+      mode: e.PERSISTED_DOCUMENTS,
+      manifest: e.PERSISTED_DOCUMENTS_MANIFEST ?? DEFAULT_PERSISTED_DOCUMENTS_MANIFEST,
+    },
     idempotency: {
       store: e.IDEMPOTENCY_STORE,
       keyPrefix: e.IDEMPOTENCY_KEY_PREFIX,
@@ -150,6 +221,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jwksUrl: e.AUTH_JWKS_URL ?? `${e.UPSTREAM_ACCOUNTS_URL}/.well-known/jwks.json`,
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
+    },
+    guards: {
+      maxCost: e.QUERY_MAX_COST,
+      maxDepth: e.QUERY_MAX_DEPTH,
+      maxAliases: e.QUERY_MAX_ALIASES,
+      maxDirectives: e.QUERY_MAX_DIRECTIVES,
+      maxTokens: e.QUERY_MAX_TOKENS,
+      maxBodyBytes: e.REQUEST_MAX_BODY_BYTES,
+      exposeCost: e.QUERY_COST_EXTENSION ?? e.NODE_ENV === 'development',
+      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+      suggestions: e.GRAPHQL_SUGGESTIONS ?? e.NODE_ENV !== 'production',
+    },
+    rateLimit: {
+      // Off by default under test, where suites replay the apps' screens many times a second.
+      store: e.RATE_LIMIT_STORE ?? (e.NODE_ENV === 'test' ? 'off' : 'memory'),
+      capacity: e.RATE_LIMIT_CAPACITY,
+      restorePerS: e.RATE_LIMIT_RESTORE_PER_S,
+      keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
     },
   };
 }

@@ -1,3 +1,4 @@
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createTokenVerifier } from './auth/token-verifier.js';
@@ -5,7 +6,18 @@ import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { graphiqlOptions } from './graphiql.js';
 import { createIdempotencyStore, IdempotentMutations } from './idempotency/index.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { observeIdempotency, observePolicies } from './observability/policy-metrics.js';
+import { guardedEntry } from './plugins/guarded-entry.js';
+import { loadPersistedDocuments } from './plugins/persisted-documents-manifest.js';
+import { useDeferFallback } from './plugins/use-defer-fallback.js';
+import { useDeprecationSignals } from './plugins/use-deprecation-signals.js';
+import { useOperationTelemetry } from './plugins/use-operation-telemetry.js';
+import { type Readiness, useOperationalEndpoints } from './plugins/use-operational-endpoints.js';
+import { usePersistedDocuments } from './plugins/use-persisted-documents.js';
 import { useVariableErrorCode } from './plugins/use-variable-error-code.js';
+import { createRateLimitStore } from './rate-limit/index.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { createUpstreams, type Upstreams } from './upstreams/index.js';
@@ -18,6 +30,10 @@ export interface Skyway {
   yoga: YogaServerInstance<Record<string, never>, Context>;
   upstreams: Upstreams;
   idempotency: IdempotentMutations;
+  metrics: Metrics;
+  logger: Logger;
+  /** Stops taking traffic: `/readyz` says 503 and responses close their connections. */
+  drain(): void;
   /** Closes the upstream pools and the idempotency store; call after the HTTP server has drained. */
   close(): Promise<void>;
 }
@@ -25,12 +41,34 @@ export interface Skyway {
 export interface SkywayOptions {
   /** A token GraphiQL's header editor starts with (npm start passes one). */
   devToken?: string;
+  /** Where logs go; stdout at `LOG_LEVEL` when absent (tests pass their own). */
+  logger?: Logger;
 }
 
 export function createSkyway(config: Config, options: SkywayOptions = {}): Skyway {
-  const upstreams = createUpstreams(config);
+  // First, so a bad manifest stops the start before any pool or store is opened.
+  const persistedDocuments =
+    config.persistedDocuments.mode === 'off'
+      ? new Map<string, string>()
+      : loadPersistedDocuments(config.persistedDocuments.manifest);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = new Metrics();
+  const upstreams = createUpstreams(config, metrics);
   const idempotencyStore = createIdempotencyStore(config.idempotency);
   const idempotency = new IdempotentMutations(idempotencyStore, config.idempotency);
+  const rateLimitStore = createRateLimitStore(config.rateLimit);
+  observePolicies(metrics, upstreams);
+  observeIdempotency(metrics, idempotency);
+  let draining = false;
+  const readiness: Readiness = {
+    accepting: () => !draining,
+    checks: { idempotencyStore: () => idempotencyStore.ping() },
+    report: () => ({
+      breakers: Object.fromEntries(
+        Object.entries(upstreams.http).map(([name, http]) => [name, http.policy.breakerState]),
+      ),
+    }),
+  };
   const context = createContextFactory({
     upstreams,
     idempotency,
@@ -48,20 +86,65 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     graphiql: config.env === 'production' ? false : graphiqlOptions(options.devToken),
     renderGraphiQL,
     maskedErrors: { maskError, isDev: config.env === 'development' },
-    logging: config.env === 'test' ? 'warn' : 'info',
-    plugins: [useVariableErrorCode()],
+    // Guarded entry: one operation per request, no file uploads, bodies up to the limit.
+    batching: false,
+    multipart: false,
+    maxRequestBodySize: config.guards.maxBodyBytes,
+    logging: yogaLogger(logger),
+    plugins: [
+      useOperationalEndpoints({ metrics, readiness }),
+      useOperationTelemetry({ logger, metrics }),
+      useDeprecationSignals({ metrics }),
+      usePersistedDocuments({
+        mode: config.persistedDocuments.mode,
+        documents: persistedDocuments,
+      }),
+      // Limits, cost and the caller's budget, all before anything runs (src/plugins).
+      ...guardedEntry({
+        guards: config.guards,
+        rateLimitStore,
+        onRateLimitStoreError: (error) =>
+          logger.warn({ err: error }, 'rate-limit store unavailable; request let through'),
+      }),
+      // @defer and @stream: the first part answers before the slow fields (multipart or SSE).
+      useDeferStream(),
+      useDeferFallback(),
+      useVariableErrorCode(),
+    ],
   });
   for (const [upstream, http] of Object.entries(upstreams.http)) {
     http.policy.onBreakerStateChange((state) =>
-      yoga.logger.warn(JSON.stringify({ event: 'circuit-breaker', upstream, state })),
+      logger.warn({ upstream, state }, 'circuit breaker state changed'),
     );
   }
   return {
     yoga,
     upstreams,
     idempotency,
-    async close() {
-      await Promise.all([upstreams.close(), idempotencyStore.close()]);
+    metrics,
+    logger,
+    drain() {
+      draining = true;
     },
+    async close() {
+      await Promise.all([upstreams.close(), idempotencyStore.close(), rateLimitStore?.close()]);
+    },
+  };
+}
+
+/** Yoga's own messages (its errors, warnings) through the same JSON logger. */
+function yogaLogger(logger: Logger) {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      if (first instanceof Error) logger[level]({ err: first }, first.message);
+      else logger[level]({ details: rest.length > 0 ? rest : undefined }, String(first));
+    };
+  return {
+    debug: forward('debug'),
+    info: forward('info'),
+    warn: forward('warn'),
+    error: forward('error'),
   };
 }

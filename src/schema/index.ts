@@ -1,3 +1,5 @@
+import { specifiedDirectives } from 'graphql';
+import { COST_DIRECTIVES } from '../cost/directives.js';
 import { builder } from './builder.js';
 import './date-time.js';
 import './location.js';
@@ -7,6 +9,12 @@ import './drone.js';
 import './charge.js';
 import './delivery.js';
 import './delivery-mutations.js';
+import './deprecated.js';
 
-/** The served schema: every type file above registers itself with the builder. */
-export const schema = builder.toSchema();
+/**
+ * The served schema: every type file above registers itself with the builder. The cost
+ * directives are declared in it so that the printed schema, with their uses, is valid SDL.
+ */
+export const schema = builder.toSchema({
+  directives: [...specifiedDirectives, ...COST_DIRECTIVES],
+});

@@ -73,6 +73,7 @@ export async function startHarness(
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
+    LOG_LEVEL: 'warn', // request lines would drown the test report; test/observability reads them
     UPSTREAM_ACCOUNTS_URL: mocks.urls.accounts,
     UPSTREAM_DELIVERIES_URL: mocks.urls.deliveries,
     UPSTREAM_PACKAGES_URL: mocks.urls.packages,
