@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   UPSTREAM_PACKAGES_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.packages),
   UPSTREAM_DRONES_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.drones),
   UPSTREAM_PAYMENTS_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.payments),
+  /** Worker processes sharing the port (cluster mode); 1 runs a single process. */
+  WEB_CONCURRENCY: positiveInt.max(64).default(1),
   /** pino level of the JSON logs on stdout. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** On SIGTERM, how long in-flight requests may take to finish before connections are cut. */
@@ -115,6 +117,8 @@ export interface Config {
   host: string;
   port: number;
   requestTimeoutMs: number;
+  /** Worker processes (`WEB_CONCURRENCY`). */
+  workers: number;
   logLevel: string;
   shutdownTimeoutMs: number;
   upstreams: Record<UpstreamName, string>;
@@ -191,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    workers: e.WEB_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     upstreams: {

@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { isPrimary, runPrimary } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { createLogger } from './observability/logger.js';
 import { setupTracing } from './observability/tracing.js';
 import { createSkyway, type Skyway, type SkywayOptions } from './yoga.js';
 
@@ -83,6 +85,19 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw error;
+  }
+  if (config.workers > 1 && isPrimary()) {
+    const logger = createLogger(config.logLevel);
+    if (config.idempotency.store === 'memory') {
+      logger.warn(
+        'WEB_CONCURRENCY > 1 with IDEMPOTENCY_STORE=memory: each worker keeps its own records, so a retry landing on another worker is only caught by the services; use a redis:// store',
+      );
+    }
+    runPrimary({
+      workers: config.workers,
+      log: (message, fields) => logger.info(fields ?? {}, message),
+    });
+    return;
   }
   const stopTracing = setupTracing(process.env);
   const server = await startServer(config);
