@@ -51,6 +51,12 @@ const EnvSchema = z.object({
   UPSTREAM_CONNECTIONS: positiveInt.default(64),
   /** Largest upstream response body read; a larger one is a BAD_RESPONSE, not an OOM. */
   UPSTREAM_MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
+  /** Bytes of cacheable upstream GET answers kept per upstream (`Cache-Control`); 0 turns caching off. */
+  UPSTREAM_HTTP_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(8 * 1024 * 1024),
   /** Ids per batch call; the services document 100 as their maximum. */
   UPSTREAM_MAX_BATCH_SIZE: positiveInt.max(100).default(100),
   /** `false` turns DataLoader batching off (one upstream call per item): the benchmark's naive contender. */
@@ -126,6 +132,8 @@ export interface Config {
   /** Deadline, retries, breaker and bulkhead per upstream. */
   resilience: Record<UpstreamName, ResilienceOptions>;
   upstreamMaxBodyBytes: number;
+  /** Per upstream; 0 when caching is off. */
+  upstreamCacheBytes: number;
   maxBatchSize: number;
   idempotency: {
     store: string;
@@ -208,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamConnections: e.UPSTREAM_CONNECTIONS,
     resilience,
     upstreamMaxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
+    upstreamCacheBytes: e.UPSTREAM_HTTP_CACHE_BYTES,
     maxBatchSize: e.UPSTREAM_MAX_BATCH_SIZE,
     batching: e.LOADER_BATCHING === 'true',
     persistedDocuments: {

@@ -37,6 +37,11 @@ export interface CollectionDefinition<T, F extends z.ZodObject> {
   /** Read on every request: a reset replaces the map. */
   records(): ReadonlyMap<string, T>;
   list?: ListDefinition<F>;
+  /**
+   * `Cache-Control` of the reads by id (one and batch) for records that never change once
+   * made, so a client may keep them: a shared cache in front of the service, or the BFF's.
+   */
+  cacheControl?: string;
 }
 
 const pageQuerySchema = z.strictObject({
@@ -52,7 +57,9 @@ const pageQuerySchema = z.strictObject({
 export function collectionRoutes<T, F extends z.ZodObject>(
   definition: CollectionDefinition<T, F>,
 ): Route[] {
-  const { path, noun, records, list } = definition;
+  const { path, noun, records, list, cacheControl } = definition;
+  const cached = (reply: Reply): Reply =>
+    cacheControl === undefined ? reply : { ...reply, headers: { 'cache-control': cacheControl } };
   const listParams =
     list === undefined ? [] : ['limit', 'cursor', ...Object.keys(list.filters.shape)];
 
@@ -64,7 +71,7 @@ export function collectionRoutes<T, F extends z.ZodObject>(
       const id = params.id ?? '';
       const record = records().get(id);
       if (record === undefined) throw notFound(`${noun} ${id} not found`);
-      return { status: 200, body: record };
+      return cached({ status: 200, body: record });
     },
   };
 
@@ -77,7 +84,7 @@ export function collectionRoutes<T, F extends z.ZodObject>(
         if ([...query.keys()].some((name) => name !== 'ids')) {
           throw badRequest('ids cannot be combined with other query parameters');
         }
-        return batch(records(), queryObject(query, ['ids']).ids ?? '');
+        return cached(batch(records(), queryObject(query, ['ids']).ids ?? ''));
       }
       if (list === undefined) throw badRequest(`ids is required: ${path} answers batches only`);
       const { limit, cursor, ...filterParams } = queryObject(query, listParams);

@@ -11,7 +11,13 @@ import { collectionRoutes } from './collection.js';
 
 export function packagesRoutes(data: SeedData): Route[] {
   return [
-    ...collectionRoutes({ path: '/v1/packages', noun: 'package', records: () => data.packages }),
+    ...collectionRoutes({
+      path: '/v1/packages',
+      noun: 'package',
+      records: () => data.packages,
+      // A package is never changed once created: its reads may be cached for five minutes.
+      cacheControl: 'public, max-age=300',
+    }),
     {
       method: 'POST',
       path: '/v1/packages',

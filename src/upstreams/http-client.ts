@@ -1,5 +1,5 @@
 import { type Context, SpanStatusCode } from '@opentelemetry/api';
-import { type Dispatcher, Pool, errors as undiciErrors } from 'undici';
+import { cacheStores, type Dispatcher, interceptors, Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import type { UpstreamName } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -23,6 +23,11 @@ export interface HttpClientOptions {
   resilience: ResilienceOptions;
   /** Where attempts are counted and timed; none in unit tests. */
   metrics?: Metrics;
+  /**
+   * Bytes of GET answers kept in a shared HTTP cache, honouring the upstream's
+   * `Cache-Control` (max-age, private, no-store) and `Vary`; 0 turns the cache off.
+   */
+  cacheBytes?: number;
 }
 
 /** What each call carries from the GraphQL request that caused it. */
@@ -50,6 +55,8 @@ export interface UpstreamRequest {
 
 export class UpstreamHttpClient {
   readonly #pool: Pool;
+  /** The pool, behind the HTTP cache when there is one. */
+  readonly #dispatcher: Dispatcher;
   /** Shared by every request to this upstream: one breaker, one bulkhead. */
   readonly policy: UpstreamPolicy;
 
@@ -63,6 +70,16 @@ export class UpstreamHttpClient {
       keepAliveTimeout: 30 * 1000, // 30s, below the services' 65s so they never close first
       keepAliveMaxTimeout: 60 * 1000, // 60s
     });
+    this.#dispatcher =
+      (options.cacheBytes ?? 0) > 0
+        ? this.#pool.compose(
+            interceptors.cache({
+              store: new cacheStores.MemoryCacheStore({ maxSize: options.cacheBytes }),
+              methods: ['GET'],
+              type: 'shared',
+            }),
+          )
+        : this.#pool;
     this.policy = new UpstreamPolicy(upstream, options.resilience);
   }
 
@@ -136,7 +153,9 @@ export class UpstreamHttpClient {
 
     let answer: Dispatcher.ResponseData;
     try {
-      answer = await this.#pool.request({
+      answer = await this.#dispatcher.request({
+        // The pool knows its origin, but the cache keys its entries by the one given here.
+        origin: this.origin,
         method: request.method,
         path: request.path,
         headers,

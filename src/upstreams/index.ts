@@ -26,6 +26,7 @@ export function createUpstreams(config: Config, metrics?: Metrics): Upstreams {
       maxBodyBytes: config.upstreamMaxBodyBytes,
       resilience: config.resilience[name],
       metrics,
+      cacheBytes: config.upstreamCacheBytes,
     });
   const http = {
     accounts: client('accounts'),
