@@ -67,7 +67,7 @@ function render(r: BenchResults, resultsFile: string): string {
     `- Correctness first: ${o.checks} requests per scenario to every contender, each answer compared (deep equality of the JSON) with Skyway's, which must have data and no errors. A contender that differs is reported as a failure and not timed.`,
     `- Variables change with every request: customer tokens for all ${r.fixtures.accounts} accounts, ${r.fixtures.myDeliveriesAccounts} accounts for MyDeliveries, ${r.fixtures.detailDeliveries} deliveries for DeliveryDetail (each with its owner's token), ${r.fixtures.boardPages} page positions of the IN_TRANSIT board with ${r.fixtures.dispatcherTokens} dispatcher tokens, taken in a shuffled order. Every pool entry needs all five services, so the minimum is 5 calls per query.`,
     "- Upstream calls are read from the services' own counters (`GET /__stats`, reset before every run): alone (20 queries one after another, each counted on its own, and timed: the 'one at a time' p50) and under load (calls during a peak run ÷ requests sent; peak and fixed-rate runs are a number of requests, so every request sent is answered before counting), with the sizes of the `?ids=` batches.",
-    `- Per scenario and latency: a discarded warm-up of ${o.warmupS} s per contender, then ${o.rounds} rounds of ${o.durationS} s at peak (${o.connections} connections, as fast as they go) with the contenders in turn (A B C D A B C D …), then ${o.rounds} rounds at a fixed rate: half the median peak of the slowest of Skyway, floor and peer (the naive runs at its own half-peak when lower). Figures are medians over rounds with min–max.`,
+    `- Per scenario and latency: a discarded warm-up of ${o.warmupS} s per contender, then the 20 queries one at a time, then ${o.rounds} rounds of ${o.durationS} s at peak (${o.connections} connections, as fast as they go) with the contenders in turn (A B C D A B C D …), then ${o.rounds} rounds at a fixed rate: half the median peak of the slowest of Skyway, floor and peer (the naive runs at its own half-peak when lower). Figures are medians over rounds with min–max.`,
     `- Latency percentiles come from every answer's own time (microseconds), not from autocannon's whole-millisecond histogram. Fixed rates are paced by the bench itself (an open loop over undici, request k at k ÷ rate), since autocannon's rate limit sends each second's quota in one burst. An answer is bad when it is not a 200 with \`data\` and no \`errors\`.`,
     `- CPU per query is \`utime + stime\` of the contender's process (/proc/<pid>/stat, all threads, ${CPU_TICK_MS} ms ticks) over the fixed-rate run ÷ answers. The mocks' and the load tool's CPU are read the same way.`,
     '',
@@ -91,7 +91,7 @@ function render(r: BenchResults, resultsFile: string): string {
     '',
     '### CPU use of the contender, the mocks and the load tool',
     '',
-    'Share of one core during the peak runs (median over rounds). A contender near 100% is the bottleneck of its own run; the mocks and the load tool share the other core.',
+    "Share of one core during the peak runs (median over rounds). A contender near 100% is the bottleneck of its own run; the mocks and the load tool share the other core. 'Other processes' is the machine's busy time less these three (the idle contenders included): what else ran on the machine, unpinned, on either core.",
     '',
     resourcesTable(r.cells),
   ];

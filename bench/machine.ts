@@ -79,8 +79,9 @@ export interface Source {
 }
 
 export function describeSource(repo: string): Source {
+  // Not trimmed: a porcelain line starts with its status, which may be a space.
   const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: 'pipe' }).trim();
+    execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: 'pipe' }).trimEnd();
   try {
     const uncommitted = git('status', '--porcelain', '--', 'src')
       .split('\n')

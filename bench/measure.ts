@@ -19,7 +19,8 @@ import type { Scenario } from './scenarios.js';
 
 /**
  * One cell of the table: one scenario at one upstream latency, every contender. In order:
- * upstream calls of queries sent one at a time; a discarded warm-up of each contender; peak
+ * a discarded warm-up of each contender; upstream calls and latency of queries sent one at a
+ * time; peak
  * rounds (A B C D, A B C D, …); then rounds at a fixed rate below every contender's peak,
  * where CPU per query and unloaded latency are read. The mocks are reset before every run,
  * so their counters hold that run's calls only.
@@ -126,13 +127,7 @@ export async function measureCell(
   };
   const child = (name: ContenderName) => arena.contenders[name] as Child;
 
-  for (const name of names) {
-    cell.contenders[name] = {
-      peak: [],
-      fixed: [],
-      alone: await callsAlone(arena, child(name), scenario, chaos),
-    };
-  }
+  for (const name of names) cell.contenders[name] = { peak: [], fixed: [] };
   // The warm-up (timed, discarded) also tells how many requests make a run of about
   // `durationS` for each contender; the measured runs are counted, so that every request
   // sent is answered before the services' counters are read.
@@ -147,6 +142,15 @@ export async function measureCell(
       durationS: options.warmupS,
     });
     amountFor.set(name, amountAt(warm.load.rps));
+  }
+  // Warm, then one at a time: calls counted per query, and the latency without concurrency.
+  for (const name of names) {
+    (cell.contenders[name] as ContenderCell).alone = await callsAlone(
+      arena,
+      child(name),
+      scenario,
+      chaos,
+    );
   }
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const name of names) {
