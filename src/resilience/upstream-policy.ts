@@ -12,6 +12,7 @@ import {
   handleWhen,
   type IBackoff,
   SamplingBreaker,
+  TaskCancelledError,
 } from 'cockatiel';
 import type { UpstreamName } from '../config.js';
 import { UpstreamTimeoutError, UpstreamUnavailableError } from '../upstreams/errors.js';
@@ -177,14 +178,14 @@ export class UpstreamPolicy {
   }
 
   async #attempt<T>(attempt: (signal: AbortSignal) => Promise<T>, call: CallOptions): Promise<T> {
+    // A request whose budget is spent or whose client has gone says nothing about the
+    // upstream: it stops here, before the breaker, and never counts as the upstream's failure.
+    if (call.signal.aborted || call.deadline <= Date.now())
+      throw new UpstreamTimeoutError(this.upstream);
     try {
-      return await this.#breaker.execute(() =>
-        this.#bulkhead.execute(() => {
-          this.counters.attempts += 1;
-          const budgetMs = Math.min(this.options.attemptTimeoutMs, call.deadline - Date.now());
-          if (budgetMs <= 0) throw new UpstreamTimeoutError(this.upstream);
-          return attempt(AbortSignal.any([call.signal, AbortSignal.timeout(budgetMs)]));
-        }),
+      return await this.#breaker.execute(
+        () => this.#bulkhead.execute(() => this.#timed(attempt, call), call.signal),
+        call.signal,
       );
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
@@ -195,7 +196,40 @@ export class UpstreamPolicy {
         this.counters.rejectedBulkhead += 1;
         throw new UpstreamUnavailableError(this.upstream, 'BULKHEAD_FULL');
       }
+      // Given up while queued for a slot, or the client left mid-call: a timeout to the caller.
+      if (error instanceof TaskCancelledError || error instanceof CallerGoneError) {
+        throw new UpstreamTimeoutError(this.upstream);
+      }
       throw error;
     }
   }
+
+  /**
+   * One attempt with its deadline: min(the attempt timeout, what is left of the request's
+   * budget). Its timer is cleared when the attempt ends, so finished attempts leave nothing
+   * behind (`AbortSignal.timeout` would keep a timer alive for its whole duration).
+   */
+  async #timed<T>(attempt: (signal: AbortSignal) => Promise<T>, call: CallOptions): Promise<T> {
+    this.counters.attempts += 1;
+    const budgetMs = Math.min(this.options.attemptTimeoutMs, call.deadline - Date.now());
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), budgetMs);
+    const abandon = () => controller.abort();
+    call.signal.addEventListener('abort', abandon, { once: true });
+    try {
+      return await attempt(controller.signal);
+    } catch (error) {
+      // The client left before the deadline: not the upstream's fault, hidden from the breaker.
+      if (call.signal.aborted && Date.now() < call.deadline) throw new CallerGoneError();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      call.signal.removeEventListener('abort', abandon);
+    }
+  }
+}
+
+/** The caller went away mid-attempt; the breaker must not count it. */
+class CallerGoneError extends Error {
+  override name = 'CallerGoneError';
 }

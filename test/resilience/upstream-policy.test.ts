@@ -148,6 +148,26 @@ describe('circuit breaker', () => {
     expect(transitions).toEqual(['open', 'half-open', 'closed']);
   });
 
+  it('does not count calls whose client left or whose budget was spent', async () => {
+    const policy = policyWith(breakerOptions);
+    let calls = 0;
+    const hanging = (signal: AbortSignal) =>
+      new Promise<string>((_, reject) => {
+        calls += 1;
+        signal.addEventListener('abort', () => reject(new UpstreamTimeoutError('drones')));
+      });
+    for (let i = 0; i < 10; i++) {
+      const client = new AbortController();
+      const running = policy.execute(hanging, { ...call(), signal: client.signal });
+      client.abort();
+      expect(await failure(running)).toBeInstanceOf(UpstreamTimeoutError);
+      const spent = { ...call(), deadline: Date.now() - 1 };
+      expect(await failure(policy.execute(hanging, spent))).toBeInstanceOf(UpstreamTimeoutError);
+    }
+    expect(calls).toBe(10); // the spent budgets never reached the upstream
+    expect(policy.breakerState).toBe('closed');
+  });
+
   it('does not count refusals of the caller (4xx) as upstream failures', async () => {
     const policy = policyWith(breakerOptions);
     const { attempt } = flaky(
