@@ -31,7 +31,9 @@ const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/
 
 /** One row per variable: the README's configuration table is checked against this. */
 const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Unset means production: a deployment that forgets it must not serve stack traces,
+  // GraphiQL or introspection. `npm start` sets development.
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
   UPSTREAM_ACCOUNTS_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.accounts),

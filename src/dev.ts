@@ -19,7 +19,7 @@ async function issueToken(accountsUrl: string, accountId: string, role: string):
 }
 
 async function main(): Promise<void> {
-  const env = { ...process.env };
+  const env = { NODE_ENV: 'development', ...process.env };
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(env);
