@@ -166,12 +166,15 @@ async function storeCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch {
-    throw createGraphQLError('The idempotency store is unavailable; nothing was changed.', {
-      extensions: {
-        code: 'UPSTREAM_UNAVAILABLE',
-        upstream: 'idempotency-store',
-        reason: 'CONNECTION',
+    throw createGraphQLError(
+      'The idempotency store is unavailable; retry with the same idempotencyKey.',
+      {
+        extensions: {
+          code: 'UPSTREAM_UNAVAILABLE',
+          upstream: 'idempotency-store',
+          reason: 'CONNECTION',
+        },
       },
-    });
+    );
   }
 }

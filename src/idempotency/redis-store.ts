@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../stores/redis.js';
 import type { BeginOptions, BeginResult, IdempotencyStore, StoredOutcome } from './store.js';
 
 /**
@@ -55,14 +56,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     /** Prefix of every key this store writes. */
     private readonly prefix = 'skyway:idem:',
   ) {
-    this.#redis = new Redis(url, {
-      lazyConnect: false,
-      // Fail a command fast while Redis is away instead of queueing it behind the request.
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: true,
-    });
-    // Connection errors surface on the commands that need Redis; they are not crashes.
-    this.#redis.on('error', () => {});
+    // A silent Redis fails the mutation (closed, coded) within a second, not after its deadline.
+    this.#redis = connectRedis(url, 1_000);
   }
 
   async begin(key: string, options: BeginOptions): Promise<BeginResult> {

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../stores/redis.js';
 import { type BucketOptions, type Decision, retryAfterS } from './bucket.js';
 import type { RateLimitStore } from './store.js';
 
@@ -44,15 +45,9 @@ export class RedisRateLimitStore implements RateLimitStore {
     /** Prefix of every key this store writes. */
     private readonly prefix = 'skyway:rate:',
   ) {
-    this.#redis = new Redis(url, {
-      // A request waits at most this long for Redis; past it the limiter lets the request
-      // through (see useRateLimit) rather than making Redis a single point of failure.
-      commandTimeout: 250, // 250ms
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: true,
-    });
-    // Connection errors surface on the commands that need Redis; they are not crashes.
-    this.#redis.on('error', () => {});
+    // A request waits at most 250ms for Redis; past it the limiter lets the request through
+    // (see useRateLimit) rather than making Redis a single point of failure.
+    this.#redis = connectRedis(url, 250);
   }
 
   async take(key: string, cost: number): Promise<Decision> {
