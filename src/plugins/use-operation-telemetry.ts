@@ -1,4 +1,11 @@
-import { context as otelContext, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanStatusCode,
+  type TextMapGetter,
+  trace,
+} from '@opentelemetry/api';
 import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
@@ -52,15 +59,21 @@ export function useOperationTelemetry({
       const operation = getOperationAST(args.document, args.operationName);
       observation.operation = safeLabel(operation?.name?.value ?? args.operationName, 'anonymous');
       observation.type = operation?.operation ?? 'unknown';
-      observation.span = tracer.startSpan(`graphql ${observation.type} ${observation.operation}`, {
-        attributes: {
-          'graphql.operation.name': observation.operation,
-          'graphql.operation.type': observation.type,
-          'skyway.request_id': ctx.requestId,
+      // The client's trace continues here when it sent a traceparent.
+      const parent = propagation.extract(ROOT_CONTEXT, ctx.request.headers, headerGetter);
+      observation.span = tracer.startSpan(
+        `graphql ${observation.type} ${observation.operation}`,
+        {
+          attributes: {
+            'graphql.operation.name': observation.operation,
+            'graphql.operation.type': observation.type,
+            'skyway.request_id': ctx.requestId,
+          },
         },
-      });
+        parent,
+      );
       // Upstream calls made for this operation become children of its span.
-      ctx.call.trace = trace.setSpan(otelContext.active(), observation.span);
+      ctx.call.trace = trace.setSpan(parent, observation.span);
     },
     onResultProcess({ request, result }) {
       const observation = observations.get(request);
@@ -110,6 +123,11 @@ export function useOperationTelemetry({
     },
   };
 }
+
+const headerGetter: TextMapGetter<Headers> = {
+  get: (headers, key) => headers.get(key) ?? undefined,
+  keys: (headers) => [...headers.keys()],
+};
 
 function isExecutionResult(value: unknown): value is ExecutionResult {
   return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);

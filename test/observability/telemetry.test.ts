@@ -82,6 +82,18 @@ describe('tracing', () => {
       expect(seen.some((traceparent) => traceparent.includes(traceId))).toBe(true);
     }
   });
+
+  it("continues the client's trace when it sends a traceparent", async () => {
+    exporter.reset();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await harness.graphql('{ viewer { id } }', {
+      token,
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    const root = exporter.getFinishedSpans().find((span) => span.name.startsWith('graphql query'));
+    expect(root?.spanContext().traceId).toBe(traceId);
+    expect(root?.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+  });
 });
 
 describe('metrics', () => {
