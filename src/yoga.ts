@@ -53,7 +53,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       : loadPersistedDocuments(config.persistedDocuments.manifest);
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
-  const upstreams = createUpstreams(config, metrics);
+  const upstreams = createUpstreams(config, metrics, logger);
   const idempotencyStore = createIdempotencyStore(config.idempotency);
   const idempotency = new IdempotentMutations(idempotencyStore, config.idempotency);
   const rateLimitStore = createRateLimitStore(config.rateLimit);

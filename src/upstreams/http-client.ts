@@ -2,6 +2,7 @@ import { type Context, SpanStatusCode } from '@opentelemetry/api';
 import { cacheStores, type Dispatcher, interceptors, Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import type { UpstreamName } from '../config.js';
+import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { startUpstreamSpan, traceparentFor } from '../observability/tracing.js';
 import type { ResilienceOptions } from '../resilience/options.js';
@@ -23,6 +24,8 @@ export interface HttpClientOptions {
   resilience: ResilienceOptions;
   /** Where attempts are counted and timed; none in unit tests. */
   metrics?: Metrics;
+  /** Where a failed attempt is told, with the detail clients never see. */
+  logger?: Logger;
   /**
    * Bytes of GET answers kept in a shared HTTP cache, honouring the upstream's
    * `Cache-Control` (max-age, private, no-store) and `Vary`; 0 turns the cache off.

@@ -1,4 +1,5 @@
 import type { Config, UpstreamName } from '../config.js';
+import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { AccountsClient } from './accounts.js';
 import { DeliveriesClient } from './deliveries.js';
@@ -19,13 +20,15 @@ export interface Upstreams {
   close(): Promise<void>;
 }
 
-export function createUpstreams(config: Config, metrics?: Metrics): Upstreams {
+/** `metrics` and `logger` are optional so a test can make clients without an observer. */
+export function createUpstreams(config: Config, metrics?: Metrics, logger?: Logger): Upstreams {
   const client = (name: UpstreamName) =>
     new UpstreamHttpClient(name, config.upstreams[name], {
       connections: config.upstreamConnections,
       maxBodyBytes: config.upstreamMaxBodyBytes,
       resilience: config.resilience[name],
       metrics,
+      logger,
       cacheBytes: config.upstreamCacheBytes,
     });
   const http = {

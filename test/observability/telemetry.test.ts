@@ -162,6 +162,19 @@ describe('logs', () => {
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('tells each failed upstream attempt once, with the detail clients never see', async () => {
+    const failed = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'upstream attempt failed' && line.upstream === 'drones');
+    expect(failed.length).toBeGreaterThanOrEqual(3); // the metrics test's three failing boards
+    expect(failed[0]).toMatchObject({
+      level: 'warn',
+      reason: 'HTTP_5XX',
+      status: 503,
+      route: 'GET /v1/drones',
+    });
+  });
+
   it('never contains a token, an idempotency key or an e-mail address', async () => {
     const key = 'very-secret-idempotency-key-42';
     await harness.graphql(operation('CancelDelivery'), {
