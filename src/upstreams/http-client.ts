@@ -127,6 +127,20 @@ export class UpstreamHttpClient {
       outcome =
         error instanceof UpstreamRejectedError ? `HTTP_${error.status}` : failureReason(error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+      if (!(error instanceof UpstreamRejectedError)) {
+        this.options.logger?.warn(
+          {
+            requestId: call.headers['x-request-id'],
+            upstream: this.upstream,
+            route: request.route,
+            attempt: attemptNo,
+            reason: outcome,
+            status: error instanceof UpstreamUnavailableError ? error.status : undefined,
+            detail: error instanceof UpstreamUnavailableError ? error.detail : undefined,
+          },
+          'upstream attempt failed',
+        );
+      }
       throw error;
     } finally {
       span.setAttribute('skyway.outcome', outcome);
