@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Caller } from './auth/caller.js';
-import { InvalidTokenError, type TokenVerifier } from './auth/token-verifier.js';
+import {
+  InvalidTokenError,
+  KeysUnavailableError,
+  type TokenVerifier,
+} from './auth/token-verifier.js';
 import type { IdempotentMutations } from './idempotency/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { requestIdOf } from './observability/request-id.js';
@@ -12,6 +16,8 @@ export interface Context {
   caller: Caller | null;
   /** True when a token was presented but refused: fields that need a caller say so. */
   tokenRejected: boolean;
+  /** True when the token could not be checked (the issuer's keys are unreachable). */
+  callerUnavailable: boolean;
   requestId: string;
   /** Carried into every upstream call: the request's deadline and forwarded headers. */
   call: CallContext;
@@ -38,11 +44,13 @@ export function createContextFactory(options: ContextFactoryOptions) {
 
     let caller: Caller | null = null;
     let tokenRejected = false;
+    let callerUnavailable = false;
     try {
       caller = await options.verifyToken(request.headers.get('authorization'));
     } catch (error) {
-      if (!(error instanceof InvalidTokenError)) throw error;
-      tokenRejected = true;
+      if (error instanceof KeysUnavailableError) callerUnavailable = true;
+      else if (error instanceof InvalidTokenError) tokenRejected = true;
+      else throw error;
     }
 
     const headers: Record<string, string> = {
@@ -60,6 +68,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
     return {
       caller,
       tokenRejected,
+      callerUnavailable,
       requestId,
       call,
       loaders: createLoaders(options.upstreams, call, {

@@ -1,4 +1,10 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose';
 import { z } from 'zod';
 import { type Caller, ROLES } from './caller.js';
 
@@ -13,6 +19,8 @@ export interface TokenVerifierOptions {
   jwksUrl: string;
   issuer: string;
   audience: string;
+  /** How long fetched keys are trusted before they are fetched again. */
+  cacheMaxAgeMs?: number;
 }
 
 /** Why a presented token was refused; never shown to clients beyond UNAUTHENTICATED. */
@@ -25,15 +33,42 @@ const Claims = z.object({
   role: z.enum(ROLES),
 });
 
+/**
+ * The keys could not be had (the issuer is down or slow): the token is neither valid nor
+ * forged, the caller is unknown for now. Fields that need a caller say UPSTREAM_UNAVAILABLE
+ * (accounts), not UNAUTHENTICATED, so apps don't log their users out over an outage.
+ */
+export class KeysUnavailableError extends Error {
+  override name = 'KeysUnavailableError';
+}
+
 export type TokenVerifier = (authorization: string | null) => Promise<Caller | null>;
 
 const ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'];
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+  const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
     cooldownDuration: 30 * 1000, // 30s between refetches on unknown key ids
-    cacheMaxAge: 10 * 60 * 1000, // 10min
+    cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60 * 1000, // 10min
+    timeoutDuration: 1000, // 1s, well inside a request's budget
   });
+  // The last keys fetched, to verify with while a refetch fails: an issuer outage must not
+  // turn every signed-in user into an anonymous one.
+  let lastGood: { keys: JWTVerifyGetKey; at: number } | undefined;
+  const keys: JWTVerifyGetKey = async (header, token) => {
+    try {
+      const key = await remote(header, token);
+      if (lastGood === undefined || Date.now() - lastGood.at > 60_000) {
+        const fetched = remote.jwks();
+        if (fetched) lastGood = { keys: createLocalJWKSet(fetched), at: Date.now() };
+      }
+      return key;
+    } catch (error) {
+      if (!keysUnreachable(error)) throw error;
+      if (lastGood === undefined) throw new KeysUnavailableError('token keys could not be fetched');
+      return lastGood.keys(header, token);
+    }
+  };
 
   /** Null without an Authorization header; the caller for a valid token; throws otherwise. */
   return async (authorization) => {
@@ -51,10 +86,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (!claims.success) throw new InvalidTokenError('token claims are not a Skyway caller');
       return { accountId: claims.data.sub, role: claims.data.role };
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw error;
-      if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError(error.code);
-      // The key set could not be fetched: the token can't be checked, so it isn't trusted.
-      throw new InvalidTokenError('token could not be verified');
+      if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
+      if (keysUnreachable(error)) throw new KeysUnavailableError('token keys could not be fetched');
+      throw new InvalidTokenError(
+        error instanceof joseErrors.JOSEError ? error.code : 'unverifiable',
+      );
     }
   };
+}
+
+/** A failure to get the keys (network, timeout, a non-200 answer), not a fault of the token. */
+function keysUnreachable(error: unknown): boolean {
+  if (error instanceof joseErrors.JWKSTimeout) return true;
+  if (!(error instanceof joseErrors.JOSEError)) return true;
+  return error.code === 'ERR_JOSE_GENERIC';
 }

@@ -1,7 +1,7 @@
 import { mayActFor } from '../auth/caller.js';
 import { Weight } from '../cost/directives.js';
 import type { AccountRecord } from '../upstreams/records.js';
-import { loadVisible } from './authorize.js';
+import { loadVisible, noCaller } from './authorize.js';
 import { builder } from './builder.js';
 
 export const AccountRef = builder.objectRef<AccountRecord>('Account');
@@ -25,7 +25,10 @@ builder.queryField('viewer', (t) =>
     type: AccountRef,
     nullable: true,
     description: 'The caller, from the bearer token. Null without a valid token.',
-    resolve: (_root, _args, ctx) =>
-      ctx.caller === null ? null : ctx.loaders.accounts.load(ctx.caller.accountId),
+    resolve: (_root, _args, ctx) => {
+      // No token: no viewer. A token that could not be checked: an error, not "logged out".
+      if (ctx.callerUnavailable) throw noCaller(ctx);
+      return ctx.caller === null ? null : ctx.loaders.accounts.load(ctx.caller.accountId);
+    },
   }),
 );

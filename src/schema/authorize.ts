@@ -1,12 +1,18 @@
 import type DataLoader from 'dataloader';
+import type { GraphQLError } from 'graphql';
 import type { Caller } from '../auth/caller.js';
 import type { Context } from '../context.js';
-import { forbidden, unauthenticated } from './errors.js';
+import { callerUnavailable, forbidden, unauthenticated } from './errors.js';
 
 /** The caller, or UNAUTHENTICATED: for fields that mean nothing without one. */
 export function requireCaller(ctx: Context): Caller {
-  if (ctx.caller === null) throw unauthenticated(ctx.tokenRejected);
+  if (ctx.caller === null) throw noCaller(ctx);
   return ctx.caller;
+}
+
+/** Why there is no caller: no (valid) token, or an issuer that could not be asked. */
+export function noCaller(ctx: Context): GraphQLError {
+  return ctx.callerUnavailable ? callerUnavailable() : unauthenticated(ctx.tokenRejected);
 }
 
 /**
@@ -24,8 +30,7 @@ export async function loadVisible<T>(
   mayView: (caller: Caller, record: T) => boolean | Promise<boolean>,
 ): Promise<(T | null)[]> {
   const caller = ctx.caller;
-  if (caller === null)
-    return ids.map(() => unauthenticated(ctx.tokenRejected)) as unknown as null[];
+  if (caller === null) return ids.map(() => noCaller(ctx)) as unknown as null[];
   const records = await loader.loadMany(ids);
   const visible = await Promise.all(
     records.map(async (record): Promise<T | null | Error> => {

@@ -39,6 +39,12 @@ export const unauthenticated = (tokenRejected = false) =>
       ? 'The bearer token is invalid or expired.'
       : 'This field needs a caller: send a bearer token.',
   );
+/** The token could not be checked because the issuer's keys could not be fetched. */
+export const callerUnavailable = () =>
+  coded(ErrorCode.UPSTREAM_UNAVAILABLE, 'The caller cannot be verified right now; retry shortly.', {
+    upstream: 'accounts',
+    reason: 'CONNECTION',
+  });
 export const forbidden = (message = 'The caller may not see or change this.') =>
   coded(ErrorCode.FORBIDDEN, message);
 export const notFound = (what: string) => coded(ErrorCode.NOT_FOUND, `${what} does not exist.`);

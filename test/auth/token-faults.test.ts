@@ -2,7 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTokenVerifier, InvalidTokenError } from '../../src/auth/token-verifier.js';
+import {
+  createTokenVerifier,
+  InvalidTokenError,
+  KeysUnavailableError,
+} from '../../src/auth/token-verifier.js';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 
@@ -145,14 +149,14 @@ describe('the token verifier', () => {
     });
   }
 
-  it('refuses every token while the JWKS cannot be fetched', async () => {
+  it('trusts no token while the JWKS cannot be fetched, and says the keys are unavailable', async () => {
     const verify = createTokenVerifier({
       jwksUrl: 'http://127.0.0.1:1/jwks.json',
       issuer: ISSUER,
       audience: AUDIENCE,
     });
     await expect(verify(`Bearer ${await sign(issuerKey, 'k1')}`)).rejects.toBeInstanceOf(
-      InvalidTokenError,
+      KeysUnavailableError,
     );
   });
 
