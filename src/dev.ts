@@ -54,7 +54,7 @@ Skyway is up.
 
 Development tokens (valid 24 h), for the Authorization header:
   customer ${customerId}:   Bearer ${customerToken}
-  dispatcher:            Bearer ${dispatcherToken}
+  dispatcher (${customerId} with role DISPATCHER): Bearer ${dispatcherToken}
 `);
   stopOnSignals(async () => {
     await server.close();

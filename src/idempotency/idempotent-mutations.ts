@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
+import { idempotencyKeyInUse, idempotencyKeyReused, storeUnavailable } from '../schema/errors.js';
 import { fingerprint } from './fingerprint.js';
 import { type KeyScope, scopeDigest } from './keys.js';
 import type { IdempotencyStore, StoredOutcome } from './store.js';
@@ -50,6 +51,8 @@ export interface IdempotencyCounters {
   conflicts: number;
   inUse: number;
   resumed: number;
+  /** Steps or completions refused because another request had taken the lease over. */
+  lostLeases: number;
 }
 
 export class IdempotentMutations {
@@ -59,6 +62,7 @@ export class IdempotentMutations {
     conflicts: 0,
     inUse: 0,
     resumed: 0,
+    lostLeases: 0,
   };
 
   constructor(
@@ -94,16 +98,10 @@ export class IdempotentMutations {
     switch (begun.status) {
       case 'mismatch':
         this.counters.conflicts += 1;
-        throw coded(
-          'IDEMPOTENCY_KEY_REUSED',
-          'This idempotencyKey was already used with other input.',
-        );
+        throw idempotencyKeyReused();
       case 'in-flight':
         this.counters.inUse += 1;
-        throw coded(
-          'IDEMPOTENCY_KEY_IN_USE',
-          'A request with this idempotencyKey is still being processed; retry later.',
-        );
+        throw idempotencyKeyInUse();
       case 'completed':
         this.counters.replays += 1;
         return replay(begun.outcome);
@@ -119,7 +117,12 @@ export class IdempotentMutations {
         const previous = done[name];
         if (previous !== undefined) return previous;
         const value = await action();
-        await storeCall(() => this.store.saveStep(key, owner, name, value, this.options.leaseMs));
+        const saved = await storeCall(() =>
+          this.store.saveStep(key, owner, name, value, this.options.leaseMs),
+        );
+        // Another request took the lease over (this one outlived it): the step's own upstream
+        // key keeps its write single; the count shows leases set too short.
+        if (!saved) this.counters.lostLeases += 1;
         done[name] = value;
         return value;
       },
@@ -127,7 +130,7 @@ export class IdempotentMutations {
 
     try {
       const outcome = await body(steps);
-      await storeCall(() =>
+      const completed = await storeCall(() =>
         this.store.complete(
           key,
           owner,
@@ -135,6 +138,7 @@ export class IdempotentMutations {
           this.options.retentionMs,
         ),
       );
+      if (!completed) this.counters.lostLeases += 1;
       return outcome;
     } catch (error) {
       const code = error instanceof GraphQLError ? error.extensions.code : undefined;
@@ -150,12 +154,10 @@ export class IdempotentMutations {
 }
 
 function replay(outcome: StoredOutcome): Outcome {
-  if (outcome.kind === 'refusal') throw coded(outcome.code, outcome.message);
+  if (outcome.kind === 'refusal') {
+    throw createGraphQLError(outcome.message, { extensions: { code: outcome.code } });
+  }
   return outcome.value;
-}
-
-function coded(code: string, message: string) {
-  return createGraphQLError(message, { extensions: { code } });
 }
 
 /**
@@ -166,15 +168,9 @@ async function storeCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch {
-    throw createGraphQLError(
+    throw storeUnavailable(
+      'idempotency-store',
       'The idempotency store is unavailable; retry with the same idempotencyKey.',
-      {
-        extensions: {
-          code: 'UPSTREAM_UNAVAILABLE',
-          upstream: 'idempotency-store',
-          reason: 'CONNECTION',
-        },
-      },
     );
   }
 }

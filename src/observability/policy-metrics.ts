@@ -55,16 +55,17 @@ export function observePolicies(metrics: Metrics, upstreams: Upstreams): void {
 export function observeIdempotency(metrics: Metrics, idempotency: IdempotentMutations): void {
   metrics.observe(
     'skyway_idempotency_total',
-    'Idempotent mutations by outcome: executed, replayed, resumed, key reused, key in use.',
+    'Idempotent mutations by outcome: executed, replayed, resumed, key reused, key in use, lease lost.',
     ['outcome'],
     () => {
-      const { executions, replays, resumed, conflicts, inUse } = idempotency.counters;
+      const { executions, replays, resumed, conflicts, inUse, lostLeases } = idempotency.counters;
       return [
         [{ outcome: 'executed' }, executions],
         [{ outcome: 'replayed' }, replays],
         [{ outcome: 'resumed' }, resumed],
         [{ outcome: 'key_reused' }, conflicts],
         [{ outcome: 'key_in_use' }, inUse],
+        [{ outcome: 'lease_lost' }, lostLeases],
       ];
     },
     'counter',

@@ -17,3 +17,12 @@ export function requestIdOf(request: Request): string {
   }
   return id;
 }
+
+/** The app that sent a request, as it names itself (`x-client-name`, or Apollo's header). */
+export function clientNameOf(request: Request): string | undefined {
+  return (
+    request.headers.get('x-client-name') ??
+    request.headers.get('apollographql-client-name') ??
+    undefined
+  );
+}

@@ -3,7 +3,8 @@ import type { Plugin } from 'graphql-yoga';
 
 /**
  * Answers an operation with @defer or @stream in one piece to a client that cannot read
- * incremental delivery (its Accept names neither `multipart/mixed` nor `text/event-stream`).
+ * incremental delivery: its Accept names none of `multipart/mixed`, `text/event-stream` and
+ * the wildcard type (a client that takes anything is answered in parts, as Yoga would).
  *
  * Both directives are hints that a server may ignore (the incremental-delivery RFC says so),
  * and without this Yoga would run the operation, upstream calls included, and only then answer

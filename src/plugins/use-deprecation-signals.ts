@@ -2,6 +2,7 @@ import { type DocumentNode, type GraphQLSchema, TypeInfo, visit, visitWithTypeIn
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { type Metrics, safeLabel } from '../observability/metrics.js';
+import { clientNameOf } from '../observability/request-id.js';
 import type { DeprecationDates } from '../schema/deprecated.js';
 
 /**
@@ -46,10 +47,7 @@ export function useDeprecationSignals({ metrics }: { metrics: Metrics }): Plugin
       if (uses.length === 0) return;
       const request = (args.contextValue as Context & { request: Request }).request;
       byRequest.set(request, found);
-      const client = safeLabel(
-        request.headers.get('x-client-name') ?? request.headers.get('apollographql-client-name'),
-        'unknown',
-      );
+      const client = safeLabel(clientNameOf(request), 'unknown');
       for (const use of uses) metrics.deprecatedFields.inc({ field: use.field, client });
       return {
         onExecuteDone({ result, setResult }) {

@@ -11,7 +11,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import type { Logger } from '../observability/logger.js';
 import { type Metrics, safeLabel } from '../observability/metrics.js';
-import { requestIdOf } from '../observability/request-id.js';
+import { clientNameOf, requestIdOf } from '../observability/request-id.js';
 import { tracer } from '../observability/tracing.js';
 import { queryCostOf } from './use-query-cost.js';
 
@@ -113,10 +113,7 @@ export function useOperationTelemetry({
           durationMs: Math.round(seconds * 10_000) / 10,
           cost,
           codes: codes.length > 0 ? [...new Set(codes)] : undefined,
-          client:
-            request.headers.get('x-client-name') ??
-            request.headers.get('apollographql-client-name') ??
-            undefined,
+          client: clientNameOf(request),
         },
         'graphql request',
       );

@@ -49,6 +49,16 @@ export const forbidden = (message = 'The caller may not see or change this.') =>
   coded(ErrorCode.FORBIDDEN, message);
 export const notFound = (what: string) => coded(ErrorCode.NOT_FOUND, `${what} does not exist.`);
 export const invalidState = (message: string) => coded(ErrorCode.INVALID_STATE, message);
+export const idempotencyKeyReused = () =>
+  coded(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotencyKey was already used with other input.');
+export const idempotencyKeyInUse = () =>
+  coded(
+    ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+    'A request with this idempotencyKey is still being processed; retry later.',
+  );
+/** A shared store (idempotency records) could not be reached: nothing was run. */
+export const storeUnavailable = (store: string, message: string) =>
+  coded(ErrorCode.UPSTREAM_UNAVAILABLE, message, { upstream: store, reason: 'CONNECTION' });
 export const badUserInput = (message: string) => coded(ErrorCode.BAD_USER_INPUT, message);
 
 /** What a refused request exceeded: `extensions.reason`, with `extensions.limit`. */
@@ -98,15 +108,9 @@ export function fromRejection(error: UpstreamRejectedError, what: string): Graph
     case 'INVALID_STATE':
       return invalidState(`${what} cannot be changed that way in its current state.`);
     case 'IDEMPOTENCY_KEY_REUSED':
-      return coded(
-        ErrorCode.IDEMPOTENCY_KEY_REUSED,
-        'This idempotencyKey was already used with other input.',
-      );
+      return idempotencyKeyReused();
     case 'IDEMPOTENCY_KEY_IN_USE':
-      return coded(
-        ErrorCode.IDEMPOTENCY_KEY_IN_USE,
-        'A request with this idempotencyKey is still being processed; retry later.',
-      );
+      return idempotencyKeyInUse();
     default:
       return upstreamError(error);
   }
