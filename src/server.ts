@@ -88,6 +88,11 @@ async function main(): Promise<void> {
   }
   if (config.workers > 1 && isPrimary()) {
     const logger = createLogger(config.logLevel);
+    if (config.rateLimit.store === 'memory') {
+      logger.warn(
+        'WEB_CONCURRENCY > 1 with RATE_LIMIT_STORE=memory: each worker gives every caller a full budget; use a redis:// store',
+      );
+    }
     if (config.idempotency.store === 'memory') {
       logger.warn(
         'WEB_CONCURRENCY > 1 with IDEMPOTENCY_STORE=memory: each worker keeps its own records, so a retry landing on another worker is only caught by the services; use a redis:// store',

@@ -1,25 +1,15 @@
-import type { CallContext, UpstreamHttpClient } from './http-client.js';
-import { AccountRecord, TokenRecord } from './records.js';
+import type { UpstreamHttpClient } from './http-client.js';
+import { AccountRecord } from './records.js';
 import { ResourceReader } from './resource.js';
 
-/** The accounts service: accounts and the development tokens that name them. */
+/**
+ * The accounts service: accounts. (It also issues development tokens and publishes their keys;
+ * the BFF only reads the keys, through `auth/token-verifier.ts`.)
+ */
 export class AccountsClient {
   readonly accounts: ResourceReader<AccountRecord>;
 
-  constructor(private readonly http: UpstreamHttpClient) {
+  constructor(http: UpstreamHttpClient) {
     this.accounts = new ResourceReader(http, '/v1/accounts', AccountRecord);
-  }
-
-  /** `POST /v1/tokens`: a signed development token for an account (used by `npm start`). */
-  async issueToken(
-    input: { accountId: string; role: 'CUSTOMER' | 'DISPATCHER' },
-    call: CallContext,
-  ): Promise<string> {
-    const answer = await this.http.send(
-      { method: 'POST', route: 'POST /v1/tokens', path: '/v1/tokens', body: input },
-      TokenRecord,
-      call,
-    );
-    return answer.token;
   }
 }

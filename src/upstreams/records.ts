@@ -70,8 +70,6 @@ export const ChargeRecord = z.object({
   createdAt: timestamp,
 });
 
-export const TokenRecord = z.object({ token: z.string().min(1) });
-
 /** `{ data: [records] }`: the answer of a batch get (`?ids=`). */
 export const batchOf = <T extends z.ZodType>(record: T) => z.object({ data: z.array(record) });
 
