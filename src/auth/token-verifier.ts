@@ -70,13 +70,21 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
   };
 
+  // Tokens already verified, with their caller, until they expire or a minute has passed: an
+  // ES256 signature check is the largest single cost of a request, and an app sends the same
+  // token for an hour. Keyed by the exact token text; bounded, oldest dropped first.
+  const verified = new Map<string, { caller: Caller; until: number }>();
+
   /** Null without an Authorization header; the caller for a valid token; throws otherwise. */
   return async (authorization) => {
     if (authorization === null || authorization.trim() === '') return null;
     const match = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i.exec(authorization.trim());
-    if (!match?.[1]) throw new InvalidTokenError('Authorization is not a bearer token');
+    const token = match?.[1];
+    if (!token) throw new InvalidTokenError('Authorization is not a bearer token');
+    const known = verified.get(token);
+    if (known !== undefined && known.until > Date.now()) return known.caller;
     try {
-      const { payload } = await jwtVerify(match[1], keys, {
+      const { payload } = await jwtVerify(token, keys, {
         issuer: options.issuer,
         audience: options.audience,
         algorithms: ALGORITHMS,
@@ -84,7 +92,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       });
       const claims = Claims.safeParse(payload);
       if (!claims.success) throw new InvalidTokenError('token claims are not a Skyway caller');
-      return { accountId: claims.data.sub, role: claims.data.role };
+      const caller: Caller = { accountId: claims.data.sub, role: claims.data.role };
+      remember(verified, token, {
+        caller,
+        until: Math.min((payload.exp ?? 0) * 1000, Date.now() + VERIFIED_TTL_MS),
+      });
+      return caller;
     } catch (error) {
       if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
       if (keysUnreachable(error)) throw new KeysUnavailableError('token keys could not be fetched');
@@ -93,6 +106,23 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       );
     }
   };
+}
+
+/** How long a verified token is trusted without checking its signature again. */
+const VERIFIED_TTL_MS = 60 * 1000; // 1min: a rotated-out key stops being honoured within it
+const MAX_VERIFIED = 10_000;
+
+function remember(
+  verified: Map<string, { caller: Caller; until: number }>,
+  token: string,
+  entry: { caller: Caller; until: number },
+): void {
+  verified.delete(token);
+  verified.set(token, entry);
+  if (verified.size > MAX_VERIFIED) {
+    const oldest = verified.keys().next().value;
+    if (oldest !== undefined) verified.delete(oldest);
+  }
 }
 
 /** A failure to get the keys (network, timeout, a non-200 answer), not a fault of the token. */

@@ -64,7 +64,9 @@ describe('when the token keys cannot be fetched', () => {
     });
     expect(await verify(`Bearer ${token}`)).toEqual({ accountId: 'acc_0001', role: 'CUSTOMER' });
     issuerDown = true;
-    expect(await verify(`Bearer ${token}`)).toEqual({ accountId: 'acc_0001', role: 'CUSTOMER' });
+    // Another token, so the signature is checked (not answered from the verified-token cache).
+    const other = await harness.token('acc_0002');
+    expect(await verify(`Bearer ${other}`)).toEqual({ accountId: 'acc_0002', role: 'CUSTOMER' });
     issuerDown = false;
   });
 

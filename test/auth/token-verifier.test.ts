@@ -85,3 +85,17 @@ describe('bearer tokens', () => {
     expect(Object.values(await harness.callCounts()).reduce((a, b) => a + b)).toBe(0);
   });
 });
+
+describe('verified-token cache', () => {
+  it('answers a token it has verified the same way, and does not let an altered copy through', async () => {
+    const first = await harness.graphql(VIEWER, { token: valid });
+    const again = await harness.graphql(VIEWER, { token: valid });
+    expect(again.body).toEqual(first.body);
+    // A token altered after signing is still refused: the cache is keyed by the exact text.
+    const forged = await harness.graphql(NEEDS_CALLER, {
+      token: tamper(valid),
+      variables: { id: encodeGlobalId('Delivery', 'del_000001') },
+    });
+    expect(forged.body.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+});
