@@ -3,6 +3,7 @@ import { CONTENDER_DESCRIPTIONS, CONTENDER_LABELS, CONTENDERS } from './contende
 import { CPU_TICK_MS } from './cpu.js';
 import {
   callsTable,
+  clusterTable,
   headlineTable,
   isolationTable,
   ratiosTable,
@@ -52,7 +53,7 @@ function render(r: BenchResults, resultsFile: string): string {
     `- CPU: ${m.cpuModel}, ${m.cores} cores; ${m.memoryGiB} GiB memory; Linux ${m.kernel}`,
     `- Node ${m.node}; ${m.taskset ?? 'no taskset'}`,
     `- Cores: ${r.layout.note}.`,
-    `- Load average (1, 5, 15 min) at the start ${r.loadAverage.start.map((l) => l.toFixed(2)).join(', ')}, at the end ${r.loadAverage.end.map((l) => l.toFixed(2)).join(', ')}; the CPU of every other process during each run is in the last table.`,
+    `- Load average (1, 5, 15 min) at the start ${r.loadAverage.start.map((l) => l.toFixed(2)).join(', ')}, at the end ${r.loadAverage.end.map((l) => l.toFixed(2)).join(', ')}; the CPU of every other process during each run is in the last table. The bench waited ${(r.quiet.waitedMs / 1000).toFixed(0)} s in all for other processes to quiet down before its runs; ${r.quiet.runsStartedBusy} runs started while they were still busy.`,
     '',
     '## Contenders',
     '',
@@ -95,6 +96,16 @@ function render(r: BenchResults, resultsFile: string): string {
     '',
     resourcesTable(r.cells),
   ];
+  if (r.cluster) {
+    lines.push(
+      '',
+      '### Cluster mode',
+      '',
+      `Skyway as one process and as a primary with ${r.cluster.workers} workers (\`WEB_CONCURRENCY\`), both unpinned, peak rounds in turn after a warm-up each. The load tool and the mocks stay pinned to core 0, so the workers share that core with them: on this 2-core machine the gain is what a host that also runs the load gets, not ${r.cluster.workers}×.`,
+      '',
+      clusterTable(r.cluster),
+    );
+  }
   if (r.isolation) {
     const i = r.isolation;
     lines.push(
@@ -112,7 +123,7 @@ function render(r: BenchResults, resultsFile: string): string {
       '',
       '### Soak',
       '',
-      `Skyway at ${s.rate} req/s for ${s.seconds} s (the three screens in turn, ${s.latencyMs} ms upstreams): ${s.load.completed} answers, ${s.load.errors} bad, p50 ${s.load.latencyMs.p50.toFixed(2)} ms, p99 ${s.load.latencyMs.p99.toFixed(2)} ms. Memory read after a full GC (the process runs with \`--expose-gc\` and a small probe, \`bench/probe/memory.ts\`).`,
+      `Skyway at ${s.rate} req/s (40% of its peak for the mix) for ${s.seconds} s (the three screens in turn, ${s.latencyMs} ms upstreams, at most 64 in flight): ${s.load.completed} answers, ${s.load.errors} bad, ${s.load.skipped ?? 0} skipped while 64 were out, p50 ${s.load.latencyMs.p50.toFixed(2)} ms, p99 ${s.load.latencyMs.p99.toFixed(2)} ms. Memory read after a full GC (the process runs with \`--expose-gc\` and a small probe, \`bench/probe/memory.ts\`).`,
       '',
       soakTable(s),
     );

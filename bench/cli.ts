@@ -6,7 +6,7 @@ export const SCENARIO_NAMES = ['MyDeliveries', 'DispatchBoard', 'DeliveryDetail'
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** What `--only` may name: a timed scenario, or one of the two extra parts of the run. */
-export const PARTS = [...SCENARIO_NAMES, 'isolation', 'soak'] as const;
+export const PARTS = [...SCENARIO_NAMES, 'cluster', 'soak', 'isolation'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {

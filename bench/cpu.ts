@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * CPU time and memory of a process, read from /proc: `utime + stime` of /proc/<pid>/stat
@@ -39,6 +39,22 @@ export function machineBusyMs(): number {
   const at = (i: number) => f[i] ?? 0;
   const busy = at(0) + at(1) + at(2) + at(5) + at(6) + at(7);
   return (busy * 1000) / TICKS_PER_SECOND;
+}
+
+/** The pids whose parent is `pid` (a cluster primary's workers), from /proc. */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
 }
 
 /** Resident set size in bytes. */

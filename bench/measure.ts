@@ -8,6 +8,7 @@ import { type PeakOptions, runPeak, type Sequence } from './load.js';
 import type { Chaos, Mocks, Service } from './mocks.js';
 import { type PacedOptions, runPaced } from './paced.js';
 import type { Child } from './processes.js';
+import type { QuietGate } from './quiet.js';
 import {
   type CallsAlone,
   type Cell,
@@ -32,6 +33,7 @@ export interface Arena {
   contenders: Partial<Record<ContenderName, Child>>;
   options: BenchOptions;
   sequence: Sequence;
+  quiet: QuietGate;
   log(line: string): void;
 }
 
@@ -53,6 +55,7 @@ export async function measureRun(
   load: ({ kind: 'peak' } & PeakOptions) | ({ kind: 'paced' } & PacedOptions),
 ): Promise<RunSample> {
   await arena.mocks.resetWith(chaos);
+  await arena.quiet.wait();
   const meter = new CpuMeter({
     contender: child.pid,
     mocks: arena.mocksPid,

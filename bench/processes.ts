@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * Every process the bench starts, tracked by pid, so that each is stopped at the end, on an
  * error and on Ctrl-C: SIGTERM, then SIGKILL after a grace period. Nothing is ever stopped by
- * name. A process is pinned to one core with `taskset -c` when pinning is on.
+ * name. A process is pinned to one core with `taskset -c` when pinning is on, and writes its
+ * output to a log file in the group's folder.
  */
 
 export interface ProcessSpec {
@@ -17,6 +20,8 @@ export interface ProcessSpec {
   ready: RegExp;
   /** Core to pin to, or null. */
   core: number | null;
+  /** How many stdout lines must match `ready` (a cluster: one per worker); 1 by default. */
+  readyCount?: number;
   /** Opens an IPC channel (for the memory probe). */
   ipc?: boolean;
   readyTimeoutMs?: number;
@@ -36,7 +41,7 @@ export interface Child {
   readonly url: string;
   /** Asks the memory probe (needs `ipc` and `--import bench/probe/memory.ts`). */
   memory(): Promise<MemorySample>;
-  /** The last lines the process printed, for error messages. */
+  /** The last lines the process printed (from its log file), for error messages. */
   tail(): string;
   stop(): Promise<void>;
 }
@@ -44,11 +49,16 @@ export interface Child {
 /** Above Skyway's own shutdown deadline (SHUTDOWN_TIMEOUT_MS, 10 s by default). */
 const GRACE_MS = 15_000;
 const TAIL_LINES = 40;
+const TAIL_BYTES = 16 * 1024;
 
 export class ProcessGroup {
   readonly #children = new Map<number, ChildProcess>();
 
-  constructor(private readonly taskset: boolean) {}
+  constructor(
+    private readonly taskset: boolean,
+    /** Where each process's output goes, `<name>.log`. */
+    readonly logDir: string,
+  ) {}
 
   async start(spec: ProcessSpec): Promise<Child> {
     const pinned = this.taskset && spec.core !== null;
@@ -56,53 +66,32 @@ export class ProcessGroup {
     const args = pinned
       ? ['-c', String(spec.core), process.execPath, ...spec.nodeArgs]
       : spec.nodeArgs;
+    // Output goes to a file, never to a pipe this process must drain: a server that logs
+    // every request (Skyway does) would block on a full pipe while the load tool is busy.
+    const logPath = join(this.logDir, `${spec.name.replace(/[^\w.-]+/g, '_')}.log`);
+    const fd = openSync(logPath, 'w');
     const child = spawn(command, args, {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
-      stdio: ['ignore', 'pipe', 'pipe', ...(spec.ipc ? (['ipc'] as const) : [])],
+      stdio: ['ignore', fd, fd, ...(spec.ipc ? (['ipc'] as const) : [])],
     });
+    closeSync(fd);
     const pid = child.pid;
     if (pid === undefined) throw new Error(`${spec.name}: could not be started`);
     this.#children.set(pid, child);
     child.once('exit', () => this.#children.delete(pid));
+    const tail = () => tailOf(logPath);
 
-    const lines: string[] = [];
-    const remember = (line: string) => {
-      lines.push(line);
-      if (lines.length > TAIL_LINES) lines.shift();
-    };
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${spec.name} not ready in time:\n${lines.join('\n')}`)),
-        spec.readyTimeoutMs ?? 30_000,
-      );
-      const onExit = (code: number | null) => {
-        clearTimeout(timer);
-        reject(
-          new Error(`${spec.name} exited (${code}) before it was ready:\n${lines.join('\n')}`),
-        );
-      };
-      child.once('exit', onExit);
-      readLines(child.stderr, remember);
-      readLines(child.stdout, (line) => {
-        remember(line);
-        const match = spec.ready.exec(line);
-        if (match) {
-          clearTimeout(timer);
-          child.off('exit', onExit);
-          resolve(match[1] ?? '');
-        }
-      });
-    }).catch(async (error: unknown) => {
+    const url = await waitForReady(child, logPath, spec).catch(async (error: unknown) => {
       await this.#stop(child);
-      throw error;
+      throw new Error(`${spec.name}: ${error instanceof Error ? error.message : error}\n${tail()}`);
     });
 
     return {
       name: spec.name,
       pid,
       url,
-      tail: () => lines.join('\n'),
+      tail,
       memory: () => askMemory(child, spec.name),
       stop: () => this.#stop(child),
     };
@@ -131,19 +120,61 @@ export class ProcessGroup {
   }
 }
 
-function readLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  if (stream === null) return;
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline = buffered.indexOf('\n');
-    while (newline >= 0) {
-      onLine(buffered.slice(0, newline));
-      buffered = buffered.slice(newline + 1);
-      newline = buffered.indexOf('\n');
-    }
+/** Polls the log until `ready` has matched `readyCount` lines; the first capture is the URL. */
+function waitForReady(child: ChildProcess, logPath: string, spec: ProcessSpec): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const deadline = performance.now() + (spec.readyTimeoutMs ?? 30_000);
+    let offset = 0;
+    let partial = '';
+    let matched = 0;
+    const onExit = (code: number | null) => {
+      clearInterval(poll);
+      reject(new Error(`exited (${code}) before it was ready`));
+    };
+    child.once('exit', onExit);
+    const poll = setInterval(() => {
+      const text = readFrom(logPath, offset);
+      offset += Buffer.byteLength(text);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const match = spec.ready.exec(line);
+        if (match === null) continue;
+        matched += 1;
+        if (matched === (spec.readyCount ?? 1)) {
+          clearInterval(poll);
+          child.off('exit', onExit);
+          resolve(match[1] ?? '');
+          return;
+        }
+      }
+      if (performance.now() > deadline) {
+        clearInterval(poll);
+        child.off('exit', onExit);
+        reject(new Error('not ready in time'));
+      }
+    }, 50);
   });
+}
+
+function readFrom(path: string, offset: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= offset) return '';
+    const buffer = Buffer.alloc(size - offset);
+    readSync(fd, buffer, 0, buffer.length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The last lines of a log. */
+function tailOf(path: string): string {
+  const size = statSync(path).size;
+  const text = readFrom(path, Math.max(0, size - TAIL_BYTES));
+  return text.split('\n').slice(-TAIL_LINES).join('\n');
 }
 
 function askMemory(child: ChildProcess, name: string): Promise<MemorySample> {

@@ -115,6 +115,26 @@ export interface IsolationResult {
   phases: IsolationPhase[];
 }
 
+export interface ClusterSample {
+  load: LoadResult;
+  /** CPU of the server's processes (primary and workers), in cores. */
+  cores: number;
+  mocksCores: number;
+  loadToolCores: number;
+  othersCores: number;
+}
+
+export interface ClusterResult {
+  scenario: string;
+  latencyMs: number;
+  workers: number;
+  connections: number;
+  single: ClusterSample[];
+  cluster: ClusterSample[];
+  /** Median peak req/s of the cluster ÷ the single process's. */
+  gain: number;
+}
+
 export interface SoakResult {
   seconds: number;
   rate: number;
@@ -136,11 +156,14 @@ export interface BenchResults {
   layout: CoreLayout;
   /** The machine's 1, 5 and 15 minute load averages when the run started and ended. */
   loadAverage: { start: number[]; end: number[] };
+  /** Time spent waiting for other processes to quiet down before runs, and runs that could not. */
+  quiet: { waitedMs: number; runsStartedBusy: number };
   fixtures: Record<string, number>;
   correctness: CorrectnessResult[];
   cells: Cell[];
   isolation?: IsolationResult;
   soak?: SoakResult;
+  cluster?: ClusterResult;
   /** What makes the run fail (exit code 1): wrong answers before timing, a crash. */
   failures: string[];
   /** What the figures should be read with: bad answers under load, and the like. */

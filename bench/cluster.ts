@@ -1,0 +1,112 @@
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { CpuMeter, childPids } from './cpu.js';
+import { runPeak } from './load.js';
+import type { Arena } from './measure.js';
+import { upstreamEnv } from './mocks.js';
+import type { Child, ProcessGroup } from './processes.js';
+import { type ClusterResult, type ClusterSample, spread } from './results.js';
+import type { Scenario } from './scenarios.js';
+
+/**
+ * Cluster mode (`WEB_CONCURRENCY`): Skyway as one process against Skyway as a primary with
+ * two workers, both unpinned (a cluster is there to use every core), peak rounds in turn. On
+ * this 2-core machine the load tool and the mocks stay on core 0, so the workers share it
+ * with them: the gain shown is what a host that also runs its own load gets, not 2×.
+ */
+
+const WORKERS = 2;
+const LATENCY_MS = 0;
+const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+async function startSkyway(arena: Arena, group: ProcessGroup, workers: number): Promise<Child> {
+  return group.start({
+    name: workers > 1 ? `skyway ×${workers}` : 'skyway ×1 (unpinned)',
+    nodeArgs: ['--import', 'tsx', path('../src/server.ts')],
+    cwd: path('..'),
+    env: {
+      ...upstreamEnv(arena.mocks.urls),
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      // Workers share one port: a fixed one, since each worker's listen(0) could differ.
+      PORT: String(await freePort()),
+      WEB_CONCURRENCY: String(workers),
+    },
+    ready: /listening on (http:\/\/\S+\/graphql)/,
+    readyCount: workers,
+    core: null,
+  });
+}
+
+export async function measureCluster(
+  arena: Arena,
+  group: ProcessGroup,
+  scenario: Scenario,
+): Promise<ClusterResult> {
+  const { options } = arena;
+  const single = await startSkyway(arena, group, 1);
+  const clustered = await startSkyway(arena, group, WORKERS);
+  try {
+    const servers = [
+      { key: 'single' as const, child: single, pids: [single.pid] },
+      {
+        key: 'cluster' as const,
+        child: clustered,
+        pids: [clustered.pid, ...childPids(clustered.pid)],
+      },
+    ];
+    const samples: Record<'single' | 'cluster', ClusterSample[]> = { single: [], cluster: [] };
+    const chaos = arena.mocks.latency(LATENCY_MS);
+    for (let round = 0; round <= options.rounds; round += 1) {
+      for (const server of servers) {
+        await arena.mocks.resetWith(chaos);
+        await arena.quiet.wait();
+        const meter = new CpuMeter<string>({
+          ...Object.fromEntries(server.pids.map((pid) => [String(pid), pid])),
+          mocks: arena.mocksPid,
+          loadTool: process.pid,
+        });
+        meter.start();
+        const load = await runPeak(server.child.url, scenario, arena.sequence, {
+          connections: options.connections,
+          // Round 0 is the warm-up.
+          durationS: round === 0 ? options.warmupS : options.durationS,
+        });
+        const cpu = meter.stop();
+        if (round === 0) continue;
+        const cores = server.pids.reduce((sum, pid) => sum + (cpu[String(pid)]?.cores ?? 0), 0);
+        samples[server.key].push({
+          load,
+          cores,
+          othersCores: cpu.others?.cores ?? 0,
+          mocksCores: cpu.mocks?.cores ?? 0,
+          loadToolCores: cpu.loadTool?.cores ?? 0,
+        });
+        arena.log(
+          `    round ${round} ${server.child.name.padEnd(22)} ${server.pids.length} processes ${load.rps.toFixed(0).padStart(6)} req/s  p50 ${load.latencyMs.p50.toFixed(2)} ms  ${(cores * 100).toFixed(0)}% of a core (mocks ${((cpu.mocks?.cores ?? 0) * 100).toFixed(0)}%, load tool ${((cpu.loadTool?.cores ?? 0) * 100).toFixed(0)}%, others ${((cpu.others?.cores ?? 0) * 100).toFixed(0)}%)${load.errors > 0 ? `  ${load.errors} BAD ANSWERS, first: ${load.firstBad}` : ''}`,
+        );
+      }
+    }
+    const rps = (key: 'single' | 'cluster') => spread(samples[key].map((s) => s.load.rps)).median;
+    return {
+      scenario: scenario.name,
+      latencyMs: LATENCY_MS,
+      workers: WORKERS,
+      connections: options.connections,
+      single: samples.single,
+      cluster: samples.cluster,
+      gain: rps('cluster') / rps('single'),
+    };
+  } finally {
+    await Promise.all([single.stop(), clustered.stop()]);
+  }
+}
