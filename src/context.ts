@@ -61,7 +61,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
     if (caller) headers['x-skyway-caller'] = caller.accountId;
 
     const call: CallContext = {
-      signal: AbortSignal.any([request.signal, AbortSignal.timeout(options.requestTimeoutMs)]),
+      signal: budgetSignal(request.signal, options.requestTimeoutMs),
       deadline: Date.now() + options.requestTimeoutMs,
       headers,
     };
@@ -79,6 +79,20 @@ export function createContextFactory(options: ContextFactoryOptions) {
       idempotency: options.idempotency,
     };
   };
+}
+
+/**
+ * Aborts when the client goes away or the request's budget is spent. One controller and one
+ * plain timer per request: `AbortSignal.any` with `AbortSignal.timeout` does the same at several
+ * times the cost (it showed in CPU profiles). The timer is unref'd and simply fires late for a
+ * request that is long done.
+ */
+function budgetSignal(client: AbortSignal, budgetMs: number): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), budgetMs).unref();
+  if (client.aborted) controller.abort();
+  else client.addEventListener('abort', () => controller.abort(), { once: true });
+  return controller.signal;
 }
 
 /**
