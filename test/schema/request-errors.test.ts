@@ -18,13 +18,16 @@ async function expectRefused(query: string, code: string, variables?: Record<str
   const { body } = await harness.graphql(query, { token, variables });
   expect(body.data ?? null).toBeNull();
   expect(body.errors?.map((e) => e.extensions?.code)).toContain(code);
-  expect(await harness.callCounts()).toEqual({
-    accounts: 0,
-    deliveries: 0,
-    packages: 0,
-    drones: 0,
-    payments: 0,
-  });
+  expect(await harness.callCounts()).toEqual(NO_CALLS);
+}
+
+const NO_CALLS = { accounts: 0, deliveries: 0, packages: 0, drones: 0, payments: 0 };
+
+/** The error codes of a request, and the upstream calls it made. */
+async function answer(query: string, variables: Record<string, unknown>) {
+  await harness.reset();
+  const { body } = await harness.graphql(query, { token, variables });
+  return { codes: body.errors?.map((e) => e.extensions?.code), counts: await harness.callCounts() };
 }
 
 describe('bad requests', () => {
@@ -37,39 +40,18 @@ describe('bad requests', () => {
   it('a variable of the wrong type is BAD_USER_INPUT', () =>
     expectRefused(operation('MyDeliveries'), 'BAD_USER_INPUT', { first: 'twenty' }));
 
-  it('`first` over 100 is BAD_USER_INPUT', async () => {
-    await harness.reset();
-    const { body } = await harness.graphql(operation('MyDeliveries'), {
-      token,
-      variables: { first: 101 },
-    });
-    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-    expect((await harness.callCounts()).deliveries).toBe(0);
+  it('`first` over 100 is BAD_USER_INPUT', () =>
+    expectRefused(operation('MyDeliveries'), 'BAD_USER_INPUT', { first: 101 }));
+
+  it('a cursor the API did not give out is BAD_USER_INPUT, before the deliveries call', async () => {
+    const { codes, counts } = await answer(operation('MyDeliveries'), { after: 'bogus!' });
+    expect(codes).toEqual(['BAD_USER_INPUT']);
+    expect(counts.deliveries).toBe(0);
   });
 
-  it('a cursor the API did not give out is BAD_USER_INPUT', async () => {
-    await harness.reset();
-    const { body } = await harness.graphql(operation('MyDeliveries'), {
-      token,
-      variables: { after: 'bogus!' },
-    });
-    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-    expect((await harness.callCounts()).deliveries).toBe(0);
-  });
-
-  it('an ID that is not a Skyway ID is BAD_USER_INPUT', async () => {
-    await harness.reset();
-    const { body } = await harness.graphql(operation('DeliveryDetail'), {
-      token,
-      variables: { id: '../../admin' },
-    });
-    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-    expect(await harness.callCounts()).toEqual({
-      accounts: 0,
-      deliveries: 0,
-      packages: 0,
-      drones: 0,
-      payments: 0,
-    });
+  it('an ID that is not a Skyway ID is BAD_USER_INPUT, with no upstream call', async () => {
+    const { codes, counts } = await answer(operation('DeliveryDetail'), { id: '../../admin' });
+    expect(codes).toEqual(['BAD_USER_INPUT']);
+    expect(counts).toEqual(NO_CALLS);
   });
 });
