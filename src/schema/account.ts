@@ -1,10 +1,27 @@
 import { mayActFor } from '../auth/caller.js';
+import type { Context } from '../context.js';
 import { Weight } from '../cost/directives.js';
 import type { AccountRecord } from '../upstreams/records.js';
 import { loadVisible, noCaller } from './authorize.js';
 import { builder } from './builder.js';
+import { notFound } from './errors.js';
 
-export const AccountRef = builder.objectRef<AccountRecord>('Account');
+/**
+ * An account as resolvers hold it: the whole record, or only its id when nothing has needed
+ * more yet. `viewer` hands out the id alone, so `viewer { deliveries }` asks the deliveries
+ * service at once, beside the accounts service, instead of after it: one round trip less on
+ * the mobile home screen. `name` and `email` load the record (batched) when selected.
+ */
+export type AccountParent = AccountRecord | { id: string };
+
+export const AccountRef = builder.objectRef<AccountParent>('Account');
+
+async function record(account: AccountParent, ctx: Context): Promise<AccountRecord> {
+  if ('name' in account) return account;
+  const loaded = await ctx.loaders.accounts.load(account.id);
+  if (loaded === null) throw notFound('The account');
+  return loaded;
+}
 
 builder.node(AccountRef, {
   description: 'A customer or dispatcher account, from the accounts service.',
@@ -15,8 +32,8 @@ builder.node(AccountRef, {
   loadMany: (ids, ctx) =>
     loadVisible(ctx, ids, ctx.loaders.accounts, (caller, account) => mayActFor(caller, account.id)),
   fields: (t) => ({
-    name: t.exposeString('name'),
-    email: t.exposeString('email'),
+    name: t.string({ resolve: async (account, _args, ctx) => (await record(account, ctx)).name }),
+    email: t.string({ resolve: async (account, _args, ctx) => (await record(account, ctx)).email }),
   }),
 });
 
@@ -28,7 +45,7 @@ builder.queryField('viewer', (t) =>
     resolve: (_root, _args, ctx) => {
       // No token: no viewer. A token that could not be checked: an error, not "logged out".
       if (ctx.callerUnavailable) throw noCaller(ctx);
-      return ctx.caller === null ? null : ctx.loaders.accounts.load(ctx.caller.accountId);
+      return ctx.caller === null ? null : { id: ctx.caller.accountId };
     },
   }),
 );

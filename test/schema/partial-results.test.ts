@@ -137,3 +137,18 @@ describe('drones answering garbage', () => {
     });
   }
 });
+
+describe('accounts hanging', () => {
+  it("still answers the viewer's deliveries: they do not wait for the account record", async () => {
+    const token = await harness.token(await accountWithDeliveries(harness, 5));
+    await harness.reset();
+    await harness.chaos('accounts', { hang: true, routes: ['GET /v1/accounts'] });
+    const { body } = await harness.graphql<{
+      viewer: { id: string; name: string | null; deliveries: { edges: unknown[] } } | null;
+    }>(operation('MyDeliveries'), { token });
+    // name is non-null, so its timeout nulls the viewer; the deliveries page had been asked
+    // for beside the account, not after it, and arrived.
+    expect(codesOf(body.errors)).toEqual(['UPSTREAM_TIMEOUT/TIMEOUT']);
+    expect((await harness.callCounts()).deliveries).toBe(1);
+  });
+});
