@@ -74,8 +74,6 @@ export async function startHarness(
     NODE_ENV: 'test',
     PORT: '0',
     LOG_LEVEL: 'warn', // request lines would drown the test report; test/observability reads them
-    // Call counts per query are measured uncached; test/upstreams/http-cache.test.ts turns it on.
-    UPSTREAM_HTTP_CACHE_BYTES: '0',
     UPSTREAM_ACCOUNTS_URL: mocks.urls.accounts,
     UPSTREAM_DELIVERIES_URL: mocks.urls.deliveries,
     UPSTREAM_PACKAGES_URL: mocks.urls.packages,
