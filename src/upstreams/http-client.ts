@@ -116,13 +116,11 @@ export class UpstreamHttpClient {
       'http.request.resend_count': attemptNo,
       'skyway.breaker_state': this.policy.breakerState,
     });
-    const headers = { ...call.headers };
     const traceparent = traceparentFor(span, call.headers.traceparent);
-    if (traceparent !== undefined) headers.traceparent = traceparent;
     const started = performance.now();
     let outcome = 'ok';
     try {
-      return await this.#attempt(request, schema, { ...call, headers }, signal);
+      return await this.#attempt(request, schema, call.headers, traceparent, signal);
     } catch (error) {
       outcome =
         error instanceof UpstreamRejectedError ? `HTTP_${error.status}` : failureReason(error);
@@ -157,14 +155,19 @@ export class UpstreamHttpClient {
     }
   }
 
-  /** One attempt; `signal` ends with the attempt's own deadline. */
+  /**
+   * One attempt; `signal` ends with the attempt's own deadline. The request's headers are
+   * copied once, here, with the attempt's own `traceparent` (its span's, when tracing is on).
+   */
   async #attempt<T>(
     request: UpstreamRequest,
     schema: z.ZodType<T>,
-    call: CallContext,
+    forwarded: Record<string, string>,
+    traceparent: string | undefined,
     signal: AbortSignal,
   ): Promise<T> {
-    const headers: Record<string, string> = { ...call.headers, accept: 'application/json' };
+    const headers: Record<string, string> = { ...forwarded, accept: 'application/json' };
+    if (traceparent !== undefined) headers.traceparent = traceparent;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
 
