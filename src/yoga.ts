@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { observeIdempotency, observePolicies } from './observability/policy-metrics.js';
 import { guardedEntry } from './plugins/guarded-entry.js';
+import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { loadPersistedDocuments } from './plugins/persisted-documents-manifest.js';
 import { useDeferFallback } from './plugins/use-defer-fallback.js';
 import { useDeprecationSignals } from './plugins/use-deprecation-signals.js';
@@ -106,6 +107,8 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
         onRateLimitStoreError: (error) =>
           logger.warn({ err: error }, 'rate-limit store unavailable; request let through'),
       }),
+      // Compiled per document; operations with @defer or @stream are interpreted (below).
+      useCompiledExecution(),
       // @defer and @stream: the first part answers before the slow fields (multipart or SSE).
       useDeferStream(),
       useDeferFallback(),

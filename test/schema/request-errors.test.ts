@@ -40,6 +40,16 @@ describe('bad requests', () => {
   it('a variable of the wrong type is BAD_USER_INPUT', () =>
     expectRefused(operation('MyDeliveries'), 'BAD_USER_INPUT', { first: 'twenty' }));
 
+  it('a variable error names the variable and points at its definition', async () => {
+    const { body } = await harness.graphql(operation('MyDeliveries'), {
+      token,
+      variables: { first: 'twenty' },
+    });
+    const [error] = body.errors ?? [];
+    expect(error?.message).toMatch(/^Variable "\$first" got invalid value "twenty"/);
+    expect(error?.locations).toEqual([{ line: expect.any(Number), column: expect.any(Number) }]);
+  });
+
   it('`first` over 100 is BAD_USER_INPUT', () =>
     expectRefused(operation('MyDeliveries'), 'BAD_USER_INPUT', { first: 101 }));
 
