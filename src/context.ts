@@ -61,7 +61,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
     if (caller) headers['x-skyway-caller'] = caller.accountId;
 
     const call: CallContext = {
-      signal: budgetSignal(request.signal, options.requestTimeoutMs),
+      signal: budgetSignal(request, options.requestTimeoutMs),
       deadline: Date.now() + options.requestTimeoutMs,
       headers,
     };
@@ -84,15 +84,30 @@ export function createContextFactory(options: ContextFactoryOptions) {
 /**
  * Aborts when the client goes away or the request's budget is spent. One controller and one
  * plain timer per request: `AbortSignal.any` with `AbortSignal.timeout` does the same at several
- * times the cost (it showed in CPU profiles). The timer is unref'd and simply fires late for a
- * request that is long done.
+ * times the cost (it showed in CPU profiles). `endBudget` stops the timer when the answer has
+ * been written; left to run, each timer would keep its request's controller alive for the
+ * whole budget and then abort it (a DOMException and an event) long after the answer.
  */
-function budgetSignal(client: AbortSignal, budgetMs: number): AbortSignal {
+function budgetSignal(request: Request, budgetMs: number): AbortSignal {
   const controller = new AbortController();
-  setTimeout(() => controller.abort(), budgetMs).unref();
+  const abort = () => controller.abort();
+  const timer = setTimeout(abort, budgetMs).unref();
+  const client = request.signal;
   if (client.aborted) controller.abort();
-  else client.addEventListener('abort', () => controller.abort(), { once: true });
+  else client.addEventListener('abort', abort, { once: true });
+  budgets.set(request, () => {
+    clearTimeout(timer);
+    client.removeEventListener('abort', abort);
+  });
   return controller.signal;
+}
+
+const budgets = new WeakMap<Request, () => void>();
+
+/** Ends the budget of a request that has been answered (a no-op for one without a context). */
+export function endBudget(request: Request): void {
+  budgets.get(request)?.();
+  budgets.delete(request);
 }
 
 /**

@@ -10,13 +10,14 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { observeIdempotency, observePolicies } from './observability/policy-metrics.js';
 import { guardedEntry } from './plugins/guarded-entry.js';
-import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { loadPersistedDocuments } from './plugins/persisted-documents-manifest.js';
+import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { useDeferFallback } from './plugins/use-defer-fallback.js';
 import { useDeprecationSignals } from './plugins/use-deprecation-signals.js';
 import { useOperationTelemetry } from './plugins/use-operation-telemetry.js';
 import { type Readiness, useOperationalEndpoints } from './plugins/use-operational-endpoints.js';
 import { usePersistedDocuments } from './plugins/use-persisted-documents.js';
+import { useRequestBudget } from './plugins/use-request-budget.js';
 import { useVariableErrorCode } from './plugins/use-variable-error-code.js';
 import { createRateLimitStore } from './rate-limit/index.js';
 import { maskError } from './schema/errors.js';
@@ -87,13 +88,15 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     graphiql: config.env === 'production' ? false : graphiqlOptions(options.devToken),
     renderGraphiQL,
     maskedErrors: { maskError, isDev: config.env === 'development' },
-    // Guarded entry: one operation per request, no file uploads, bodies up to the limit.
+    // Guarded entry: one operation per request, no file uploads.
     batching: false,
     multipart: false,
-    maxRequestBodySize: config.guards.maxBodyBytes,
+    // Bodies up to the limit: enforced by useBodySizeLimit (guarded entry), not Yoga's.
+    maxRequestBodySize: false,
     logging: yogaLogger(logger),
     plugins: [
       useOperationalEndpoints({ metrics, readiness }),
+      useRequestBudget(),
       useOperationTelemetry({ logger, metrics }),
       useDeprecationSignals({ metrics }),
       usePersistedDocuments({

@@ -19,6 +19,12 @@ export const REDACTED_PATHS = [
   '*.*.email',
 ];
 
+/**
+ * Without a destination, lines go to stdout asynchronously: a line written while the previous
+ * write is still with the kernel joins the next write instead of blocking for its own (a
+ * synchronous write per request was 5 % of the CPU in the bench). Pino flushes what is
+ * pending when the process exits.
+ */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -28,7 +34,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination,
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 

@@ -4,7 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import type { RateLimitStore } from '../rate-limit/index.js';
 import { MAX_PAGE_SIZE } from '../schema/delivery.js';
-import { useBodySizeCode } from './use-body-size-code.js';
+import { useBodySizeLimit } from './use-body-size-limit.js';
 import { useHiddenSuggestions } from './use-hidden-suggestions.js';
 import { useMaxTokens } from './use-max-tokens.js';
 import { useQueryCost } from './use-query-cost.js';
@@ -42,7 +42,7 @@ export function guardedEntry(options: GuardedEntryOptions): GuardPlugin[] {
   const { guards, rateLimitStore } = options;
   return [
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
-    useBodySizeCode(guards.maxBodyBytes),
+    useBodySizeLimit(guards.maxBodyBytes),
     useMaxTokens({ maxTokens: guards.maxTokens }),
     useShapeLimits({
       maxDepth: guards.maxDepth,

@@ -21,6 +21,7 @@ export interface GraphQLAnswer<TData = Record<string, unknown>> {
     errors?: Array<{
       message: string;
       path?: Array<string | number>;
+      locations?: Array<{ line: number; column: number }>;
       extensions?: Record<string, unknown>;
     }>;
     extensions?: Record<string, unknown>;
