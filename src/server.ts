@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     { url: `${server.url}/graphql` },
     `Skyway BFF listening on ${server.url}/graphql`,
   );
+  server.skyway.logger.flush();
   stopOnSignals(async () => {
     await server.close();
     await stopTracing();

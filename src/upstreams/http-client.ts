@@ -213,29 +213,22 @@ export class UpstreamHttpClient {
     return this.#pool.close();
   }
 
-  /** Reads at most `maxBodyBytes`; a longer or cut-off body is a BAD_RESPONSE. */
+  /**
+   * Reads at most `maxBodyBytes`; a longer or cut-off body is a BAD_RESPONSE. A body whose
+   * declared length is within the limit is read whole by undici (it never reads past the
+   * declared length); one without a length is counted chunk by chunk.
+   */
   async #readBody(answer: Dispatcher.ResponseData, signal: AbortSignal): Promise<string> {
-    const declared = Number(answer.headers['content-length']);
+    const declared = Number(answer.headers['content-length'] ?? Number.NaN);
     if (declared > this.options.maxBodyBytes) {
       discard(answer.body);
       throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {
         detail: `body of ${declared} bytes`,
       });
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
     try {
-      for await (const chunk of answer.body) {
-        const buffer = chunk as Buffer;
-        size += buffer.length;
-        if (size > this.options.maxBodyBytes) {
-          discard(answer.body);
-          throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {
-            detail: 'body over the limit',
-          });
-        }
-        chunks.push(buffer);
-      }
+      if (Number.isInteger(declared)) return await answer.body.text();
+      return await this.#readCounted(answer.body);
     } catch (error) {
       if (error instanceof UpstreamUnavailableError) throw error;
       if (signal.aborted) throw new UpstreamTimeoutError(this.upstream);
@@ -244,6 +237,22 @@ export class UpstreamHttpClient {
       throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {
         detail: describe(error),
       });
+    }
+  }
+
+  async #readCounted(body: Dispatcher.ResponseData['body']): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size > this.options.maxBodyBytes) {
+        discard(body);
+        throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {
+          detail: 'body over the limit',
+        });
+      }
+      chunks.push(buffer);
     }
     return Buffer.concat(chunks).toString('utf8');
   }
