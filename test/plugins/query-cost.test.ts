@@ -120,6 +120,21 @@ describe('over the limit', () => {
     expect(await codes(100)).toEqual(['QUERY_TOO_COMPLEX']);
   });
 
+  it('depends on @include and @skip variables too, every time', async () => {
+    const WITH_OWNERS = `query Board($owners: Boolean!, $after: String) {
+      deliveries(first: 90, after: $after) { edges { node { id package { size } drone { model }
+        charge { status } owner @include(if: $owners) { name deliveries(first: 1) { edges { node { id } } } } } } } }`;
+    const codes = async (owners: boolean, after: string | null) =>
+      (
+        await harness.graphql(WITH_OWNERS, { token: dispatcher, variables: { owners, after } })
+      ).body.errors?.map((e) => e.extensions?.code) ?? [];
+    expect(await codes(false, null)).toEqual([]);
+    expect(await codes(true, null)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(await codes(false, null)).toEqual([]);
+    // Another cursor (a String) prices the same document the same way.
+    expect(await codes(true, 'bogus')).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
   it('counts the aliases: the same page asked twice costs twice', async () => {
     await harness.reset();
     const twice = `{ a: deliveries(first: 60) { edges { node { owner { id } package { id } drone { id } charge { id } } } }
