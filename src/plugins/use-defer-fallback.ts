@@ -46,7 +46,8 @@ export function acceptsIncremental(accept: string | null): boolean {
     .some((type) => type !== undefined && INCREMENTAL_TYPES.includes(type));
 }
 
-function hasIncremental(document: DocumentNode): boolean {
+/** Whether a document uses @defer or @stream anywhere. */
+export function hasIncremental(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Directive(node) {
