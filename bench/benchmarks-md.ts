@@ -1,5 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { CONTENDER_DESCRIPTIONS, CONTENDER_LABELS, CONTENDERS } from './contenders.js';
+import {
+  CONTENDER_DESCRIPTIONS,
+  CONTENDER_LABELS,
+  CONTENDERS,
+  SERVE_NODE_FLAGS,
+} from './contenders.js';
 import { CPU_TICK_MS } from './cpu.js';
 import {
   callsTable,
@@ -64,6 +69,7 @@ function render(r: BenchResults, resultsFile: string): string {
     '## Method',
     '',
     '- Every process is separate: the five mock services in one process, each contender in its own; the load tool (autocannon, programmatic) runs in the bench process. Loopback only.',
+    `- Every contender runs with the Node flags of Skyway's \`npm run serve\` (${SERVE_NODE_FLAGS.map((f) => `\`${f}\``).join(', ') || 'none'}), so no ratio comes from a runtime setting the others could have had too.`,
     `- The mocks answer after a fixed latency set through \`PUT /__chaos\` (${o.latenciesMs.map((l) => `${l} ms`).join(' and ')}); they keep connections alive for 65 s.`,
     `- Correctness first: ${o.checks} requests per scenario to every contender, each answer compared (deep equality of the JSON) with Skyway's, which must have data and no errors. A contender that differs is reported as a failure and not timed.`,
     `- Variables change with every request: customer tokens for all ${r.fixtures.accounts} accounts, ${r.fixtures.myDeliveriesAccounts} accounts for MyDeliveries, ${r.fixtures.detailDeliveries} deliveries for DeliveryDetail (each with its owner's token), ${r.fixtures.boardPages} page positions of the IN_TRANSIT board with ${r.fixtures.dispatcherTokens} dispatcher tokens, taken in a shuffled order. Every pool entry needs all five services, so the minimum is 5 calls per query.`,

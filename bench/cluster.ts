@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { SERVE_NODE_FLAGS } from './contenders.js';
 import { CpuMeter, childPids } from './cpu.js';
 import { runPeak } from './load.js';
 import type { Arena } from './measure.js';
@@ -31,7 +32,7 @@ async function freePort(): Promise<number> {
 async function startSkyway(arena: Arena, group: ProcessGroup, workers: number): Promise<Child> {
   return group.start({
     name: workers > 1 ? `skyway ×${workers}` : 'skyway ×1 (unpinned)',
-    nodeArgs: ['--import', 'tsx', path('../src/server.ts')],
+    nodeArgs: [...SERVE_NODE_FLAGS, '--import', 'tsx', path('../src/server.ts')],
     cwd: path('..'),
     env: {
       ...upstreamEnv(arena.mocks.urls),

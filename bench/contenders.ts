@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ServiceUrls } from './mocks.js';
 import { upstreamEnv } from './mocks.js';
@@ -20,7 +20,8 @@ export const CONTENDER_LABELS: Record<ContenderName, string> = {
 };
 
 export const CONTENDER_DESCRIPTIONS: Record<ContenderName, string> = {
-  skyway: 'the BFF as deployed: `node --import tsx src/server.ts`, NODE_ENV=production',
+  skyway:
+    'the BFF as deployed: `npm run serve` (`node --max-semi-space-size=64 --import tsx src/server.ts`), NODE_ENV=production',
   floor:
     'hand-written aggregator (`bench/floor/`): plain undici + Promise.all, the fewest calls, the same JSON, the same token check; no GraphQL, no validation',
   naive: 'Skyway with LOADER_BATCHING=false: one upstream call per item',
@@ -36,6 +37,19 @@ const ENTRIES: Record<ContenderName, string> = {
 };
 
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+
+/**
+ * The Node flags `npm run serve` starts Skyway with (its V8 settings, read from the root
+ * package.json). Every contender gets the same ones, so no ratio owes anything to a runtime
+ * setting the others could have had by adding a flag.
+ */
+export const SERVE_NODE_FLAGS: string[] = (() => {
+  const manifest = JSON.parse(readFileSync(path('../package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const serve = manifest.scripts.serve ?? '';
+  return [...serve.matchAll(/--max-[\w-]+=\d+/g)].map((match) => match[0]);
+})();
 
 export interface ContenderOptions {
   urls: ServiceUrls;
@@ -62,6 +76,7 @@ export async function startContender(
     name,
     nodeArgs: [
       '--expose-gc',
+      ...SERVE_NODE_FLAGS,
       ...profile,
       '--import',
       'tsx',
