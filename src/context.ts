@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Caller } from './auth/caller.js';
 import {
   InvalidTokenError,
@@ -7,7 +6,7 @@ import {
 } from './auth/token-verifier.js';
 import type { IdempotentMutations } from './idempotency/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
-import { requestIdOf } from './observability/request-id.js';
+import { randomHex, requestIdOf } from './observability/request-id.js';
 import type { CallContext, Upstreams } from './upstreams/index.js';
 
 /** What every resolver of one GraphQL request can reach. */
@@ -116,7 +115,7 @@ export function endBudget(request: Request): void {
  */
 function childTraceparent(incoming: string | null): string {
   const match = incoming === null ? null : TRACEPARENT.exec(incoming);
-  const traceId = match?.[1] ?? randomBytes(16).toString('hex');
+  const traceId = match?.[1] ?? randomHex(16);
   const flags = match?.[3] ?? '01';
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;
+  return `00-${traceId}-${randomHex(8)}-${flags}`;
 }

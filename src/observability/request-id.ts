@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 
 /**
  * Every request's id: the client's `x-request-id` when it is a sane one, else a new UUID. The
@@ -26,3 +26,21 @@ export function clientNameOf(request: Request): string | undefined {
     undefined
   );
 }
+
+/**
+ * `bytes` random bytes as hex, for trace and span ids. Taken from a pool refilled 4 KiB at a
+ * time, as Node does for `randomUUID`: `randomBytes` per id allocated a buffer and crossed into
+ * C++ for 8 or 16 bytes, twice a request (1 % of the BFF's CPU in the bench).
+ */
+export function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
