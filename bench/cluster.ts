@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { SERVE_NODE_FLAGS } from './contenders.js';
+import { SERVE_NODE_FLAGS, SKYWAY_BENCH_ENV } from './contenders.js';
 import { CpuMeter, childPids } from './cpu.js';
 import { runPeak } from './load.js';
 import type { Arena } from './measure.js';
@@ -41,6 +41,7 @@ async function startSkyway(arena: Arena, group: ProcessGroup, workers: number): 
       // Workers share one port: a fixed one, since each worker's listen(0) could differ.
       PORT: String(await freePort()),
       WEB_CONCURRENCY: String(workers),
+      ...SKYWAY_BENCH_ENV,
     },
     ready: /listening on (http:\/\/\S+\/graphql)/,
     readyCount: workers,
