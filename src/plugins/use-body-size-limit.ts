@@ -54,7 +54,13 @@ export function useBodySizeLimit(maxBytes: number): Plugin {
   };
 }
 
-/** The body of a request without a length, read until its end or until it passes the limit. */
+/**
+ * The body of a request without a length, read until its end or until it passes the limit.
+ * (The upstream client counts its answers' bodies the same way over a Node stream; this one
+ * stops with the reader's `cancel`, which leaves the client's connection open for the 413:
+ * leaving a `for await` over the request body instead closes it, and the client sees no
+ * answer at all.)
+ */
 async function readAtMost(request: Request, maxBytes: number, tooLarge: () => Error) {
   const chunks: Uint8Array[] = [];
   let size = 0;
