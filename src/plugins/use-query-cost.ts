@@ -1,4 +1,4 @@
-import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind, type TypeNode } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import {
   createGraphQLError,
@@ -134,9 +134,9 @@ export function useQueryCost(options: QueryCostOptions = {}): Plugin {
  * with the schema's types: a few per cent of the BFF's CPU in the bench).
  *
  * A price depends on the document, the operation, and the variables that slicing arguments
- * (`first: $first`) and `@include`/`@skip` read: numbers, booleans, enums and input objects.
- * Variables of type ID or String (ids, cursors, idempotency keys) never change it, and they are
- * the ones that differ with every request, so they are left out of the key. Only prices that
+ * (`first: $first`, `nodes(ids: $ids)`) and `@include`/`@skip` read: numbers, booleans, enums,
+ * input objects and lists. A single ID or String (an id, a cursor, an idempotency key) never
+ * changes it, and those are what differ with every request, so they are left out of the key. Only prices that
  * passed are kept: a refusal is worked out afresh each time, with its own message.
  */
 class PricedOperations {
@@ -168,6 +168,7 @@ class PricedOperations {
   }
 }
 
+/** Scalars whose single values never change a price; a list of them can (`nodes(ids:)`). */
 const NEVER_PRICES = new Set(['ID', 'String']);
 
 /** The names of a document's variables whose values can change its price. */
@@ -176,12 +177,10 @@ function variablesThatPrice(document: DocumentNode): string[] {
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     for (const variable of definition.variableDefinitions ?? []) {
-      if (!NEVER_PRICES.has(namedTypeOf(variable.type))) names.push(variable.variable.name.value);
+      const type = variable.type.kind === Kind.NON_NULL_TYPE ? variable.type.type : variable.type;
+      const single = type.kind === Kind.NAMED_TYPE && NEVER_PRICES.has(type.name.value);
+      if (!single) names.push(variable.variable.name.value);
     }
   }
   return names;
-}
-
-function namedTypeOf(type: TypeNode): string {
-  return type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type);
 }

@@ -135,6 +135,24 @@ describe('over the limit', () => {
     expect(await codes(true, 'bogus')).toEqual(['QUERY_TOO_COMPLEX']);
   });
 
+  it('depends on the length of a list of ids: nodes(ids:) is priced per id, every time', async () => {
+    const NODES = `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id ... on Delivery {
+      owner { name deliveries(first: 5) { edges { node { id } } } } } } }`;
+    const deliveries = await allDeliveries(harness, { ownerId });
+    const ids = (count: number) =>
+      Array.from({ length: count }, (_, i) =>
+        encodeGlobalId('Delivery', deliveries[i % deliveries.length]?.id ?? ''),
+      );
+    const codes = async (count: number) =>
+      (
+        await harness.graphql(NODES, { token: dispatcher, variables: { ids: ids(count) } })
+      ).body.errors?.map((e) => e.extensions?.code) ?? [];
+    expect(await codes(2)).toEqual([]);
+    expect(await codes(100)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(await codes(2)).toEqual([]);
+    expect(await codes(100)).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
   it('counts the aliases: the same page asked twice costs twice', async () => {
     await harness.reset();
     const twice = `{ a: deliveries(first: 60) { edges { node { owner { id } package { id } drone { id } charge { id } } } }
