@@ -1,5 +1,5 @@
 import { type Context, SpanStatusCode } from '@opentelemetry/api';
-import { cacheStores, type Dispatcher, interceptors, Pool, errors as undiciErrors } from 'undici';
+import { type Dispatcher, interceptors, Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import type { UpstreamName } from '../config.js';
 import type { Logger } from '../observability/logger.js';
@@ -7,6 +7,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { startUpstreamSpan, traceparentFor } from '../observability/tracing.js';
 import type { ResilienceOptions } from '../resilience/options.js';
 import { UpstreamPolicy } from '../resilience/upstream-policy.js';
+import { BoundedCacheStore } from './bounded-cache-store.js';
 import { UpstreamRejectedError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
 import { ErrorBody } from './records.js';
 
@@ -77,7 +78,7 @@ export class UpstreamHttpClient {
       (options.cacheBytes ?? 0) > 0
         ? this.#pool.compose(
             interceptors.cache({
-              store: new cacheStores.MemoryCacheStore({ maxSize: options.cacheBytes }),
+              store: new BoundedCacheStore({ maxBytes: options.cacheBytes ?? 0 }),
               methods: ['GET'],
               type: 'shared',
             }),
