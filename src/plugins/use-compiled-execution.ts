@@ -1,5 +1,13 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { type DocumentNode, GraphQLError, type Source } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  GraphQLError,
+  getVariableValues,
+  Kind,
+  type OperationDefinitionNode,
+  type Source,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { hasIncremental } from './use-defer-fallback.js';
 
@@ -15,8 +23,14 @@ import { hasIncremental } from './use-defer-fallback.js';
  * interpreted runs, the apps send the same few documents over and over, and a client sending
  * a new document with every request must not make the BFF compile each one.
  *
- * Operations with @defer or @stream are always interpreted: graphql-jit does not implement
- * incremental delivery.
+ * What is always interpreted:
+ * - a document with more than one operation: graphql-jit keeps one compiled plan per document,
+ *   for the operation it was first compiled for, whatever `operationName` later asks for
+ *   (pricing, the rate limit and the no-mutation-over-GET rule look at the one asked for);
+ * - operations with @defer or @stream: graphql-jit does not implement incremental delivery;
+ * - a run whose variables do not fit the operation: graphql-js refuses them with its own
+ *   messages, locations and HTTP 400, which graphql-jit words differently (and names a nested
+ *   field of an input object as if it were the variable).
  *
  * graphql-jit's errors carry `locations` but not the AST nodes they come from, and Yoga
  * rebuilds every error from its nodes (or source and positions) when it writes the answer,
@@ -24,21 +38,31 @@ import { hasIncremental } from './use-defer-fallback.js';
  */
 
 export function useCompiledExecution(): Plugin {
-  /** Per document: whether it may be compiled (false: it has @defer or @stream); its runs. */
-  const documents = new WeakMap<DocumentNode, { compilable: boolean; runs: number }>();
-  const compiles = (document: DocumentNode) => {
+  /** Per document: its one operation when it may be compiled (else null); its runs. */
+  const documents = new WeakMap<
+    DocumentNode,
+    { operation: OperationDefinitionNode | null; runs: number }
+  >();
+  const compiles = ({ schema, document, variableValues }: ExecutionArgs) => {
     let seen = documents.get(document);
     if (seen === undefined) {
-      seen = { compilable: !hasIncremental(document), runs: 0 };
+      seen = { operation: compilableOperation(document), runs: 0 };
       documents.set(document, seen);
     }
     seen.runs += 1;
-    return seen.compilable && seen.runs > 1;
+    if (seen.operation === null || seen.runs < 2) return false;
+    const { errors } = getVariableValues(
+      schema,
+      seen.operation.variableDefinitions ?? [],
+      variableValues ?? {},
+      { maxErrors: 1 },
+    );
+    return errors === undefined;
   };
   const jit = useGraphQlJit(
     {},
     {
-      enableIf: ({ document }) => compiles(document),
+      enableIf: compiles,
       // Validation has passed by now, and graphql-jit compiles every valid document of this
       // schema; were one refused, its errors would be the answer, so say nothing more here.
       onError: () => {},
@@ -59,6 +83,16 @@ export function useCompiledExecution(): Plugin {
       };
     },
   };
+}
+
+/** The document's operation, when it has exactly one and it uses no @defer or @stream. */
+function compilableOperation(document: DocumentNode): OperationDefinitionNode | null {
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  const [only] = operations;
+  return operations.length === 1 && only !== undefined && !hasIncremental(document) ? only : null;
 }
 
 function lacksPositions(error: GraphQLError): boolean {

@@ -51,6 +51,7 @@ export interface Harness {
     query: string,
     options?: {
       variables?: Record<string, unknown>;
+      operationName?: string;
       token?: string;
       headers?: Record<string, string>;
     },
@@ -97,6 +98,7 @@ export async function startHarness(
       query: string,
       options: {
         variables?: Record<string, unknown>;
+        operationName?: string;
         token?: string;
         headers?: Record<string, string>;
       } = {},
@@ -110,7 +112,11 @@ export async function startHarness(
       const answer = await fetch(`${server.url}/graphql`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ query, variables: options.variables }),
+        body: JSON.stringify({
+          query,
+          variables: options.variables,
+          operationName: options.operationName,
+        }),
       });
       return {
         status: answer.status,

@@ -47,6 +47,32 @@ describe('compiled execution', () => {
     for (const answer of later) expect(answer).toEqual(first);
   });
 
+  it('runs the operation a request names, in a document that holds several', async () => {
+    const document = `query Mine { viewer { id } }
+      query Page { viewer { deliveries(first: 1) { edges { cursor } } } }\n# ${Math.random()}`;
+    const run = async (operationName: string) =>
+      (await harness.graphql(document, { token, operationName })).body.data;
+    // Page twice (a single-operation document would be compiled by now), then Mine.
+    await run('Page');
+    await run('Page');
+    expect(await run('Mine')).toEqual({ viewer: { id: expect.any(String) } });
+  });
+
+  it('refuses variables that do not fit the same way, with the same status', async () => {
+    const document = fresh('MyDeliveries');
+    const bad = async () => {
+      const { status, body } = await harness.graphql(document, {
+        token,
+        variables: { first: 'twenty' },
+      });
+      return { status, body };
+    };
+    const first = await bad();
+    expect(first.status).toBe(400);
+    await runs(document, 2);
+    expect(await bad()).toEqual(first);
+  });
+
   it('gives the same partial result and coded errors when an upstream fails', async () => {
     const dronesFail = () => harness.chaos('drones', { errorRate: 1, errorStatus: 500 });
     try {
