@@ -157,7 +157,16 @@ class PricedOperations {
       this.#byDocument.set(document, entry);
     }
     const { keyed, costs } = entry;
-    const key = JSON.stringify([operationName ?? null, ...keyed.map((name) => variables?.[name])]);
+    // An omitted variable (its default applies) and one sent as null price differently, so
+    // they must not share a key: a present value is wrapped, an absent one is 0.
+    const key = JSON.stringify([
+      operationName ?? null,
+      ...keyed.map((name) =>
+        variables !== null && variables !== undefined && Object.hasOwn(variables, name)
+          ? [variables[name]]
+          : 0,
+      ),
+    ]);
     return {
       cost: costs.get(key),
       remember(cost) {

@@ -153,6 +153,20 @@ describe('over the limit', () => {
     expect(await codes(100)).toEqual(['QUERY_TOO_COMPLEX']);
   });
 
+  it('prices an omitted variable at its default, not at what null costs', async () => {
+    // With $first omitted its default, 100, applies (701 points); null means 20 (141).
+    const DEFAULTED = `query Defaulted($first: Int = 100) { deliveries(first: $first) { edges { node {
+      id package { size } drone { model } charge { status }
+      owner { name deliveries(first: 1) { edges { node { id } } } } } } } }`;
+    const codes = async (variables: Record<string, unknown>) =>
+      (await harness.graphql(DEFAULTED, { token: dispatcher, variables })).body.errors?.map(
+        (e) => e.extensions?.code,
+      ) ?? [];
+    expect(await codes({})).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(await codes({ first: null })).toEqual([]);
+    expect(await codes({})).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
   it('counts the aliases: the same page asked twice costs twice', async () => {
     await harness.reset();
     const twice = `{ a: deliveries(first: 60) { edges { node { owner { id } package { id } drone { id } charge { id } } } }
