@@ -22,11 +22,22 @@ type Headers = CacheKey['headers'];
 interface Variant extends CacheValue {
   method: string;
   body: Buffer[];
+  /** Bytes of the body. */
   size: number;
+  /** What keeping it costs: the body, the headers and a fixed share for the rest. */
+  footprint: number;
 }
 
+/** The bookkeeping of one kept answer besides its body and headers, roughly. */
+const VARIANT_OVERHEAD_BYTES = 256;
+/**
+ * Variants kept per URL. An upstream that `Vary`s on a header that differs with every request
+ * (a request id, a token) would otherwise fill a URL with variants no later request matches.
+ */
+const MAX_VARIANTS_PER_URL = 8;
+
 export interface BoundedCacheStoreOptions {
-  /** Bytes of answer bodies kept in all. */
+  /** Bytes kept in all: bodies, headers and bookkeeping. */
   maxBytes: number;
   /** The largest answer kept; larger ones are passed on and not kept. Default: a tenth. */
   maxEntryBytes?: number;
@@ -40,16 +51,11 @@ export class BoundedCacheStore implements CacheStore {
     this.#maxEntryBytes = maxEntryBytes;
     this.#variants = new LRUCache({
       maxSize: maxBytes,
-      // An empty body still takes a slot: lru-cache needs every size to be positive.
-      sizeCalculation: (variants) =>
-        Math.max(
-          1,
-          variants.reduce((sum, v) => sum + v.size, 0),
-        ),
+      sizeCalculation: (variants) => variants.reduce((sum, v) => sum + v.footprint, 0),
     });
   }
 
-  /** Bytes kept now (the bodies of every variant of every URL). */
+  /** Bytes kept now, as counted against the bound (bodies, headers, bookkeeping). */
   get size(): number {
     return this.#variants.calculatedSize;
   }
@@ -58,12 +64,18 @@ export class BoundedCacheStore implements CacheStore {
     const now = Date.now();
     const variant = this.#variants.get(urlOf(key))?.find((v) => matches(v, key, now));
     if (variant === undefined) return undefined;
-    const { method: _method, size: _size, ...answer } = variant;
+    const { method: _method, size: _size, footprint: _footprint, ...answer } = variant;
     return { ...answer, cacheControlDirectives: variant.cacheControlDirectives ?? {} };
   }
 
   createWriteStream(key: CacheKey, value: CacheValue): Writable {
-    const variant: Variant = { ...value, method: key.method, body: [], size: 0 };
+    const variant: Variant = {
+      ...value,
+      method: key.method,
+      body: [],
+      size: 0,
+      footprint: VARIANT_OVERHEAD_BYTES + headerBytes(value.headers),
+    };
     const store = this;
     return new Writable({
       write(chunk: Buffer | string, encoding, callback) {
@@ -77,11 +89,14 @@ export class BoundedCacheStore implements CacheStore {
       final(callback) {
         const url = urlOf(key);
         const now = Date.now();
-        // The variant this answer replaces, and expired ones, go; the others of the URL stay.
-        const others = (store.#variants.peek(url) ?? []).filter(
-          (v) => v.deleteAt > now && !matches(v, key, now),
-        );
-        store.#variants.set(url, [...others, variant]);
+        // The variant this answer replaces, and expired ones, go; the newest others stay.
+        const others = (store.#variants.peek(url) ?? [])
+          .filter((v) => v.deleteAt > now && !matches(v, key, now))
+          .slice(-(MAX_VARIANTS_PER_URL - 1));
+        variant.footprint += variant.size;
+        if (variant.footprint <= store.#maxEntryBytes) {
+          store.#variants.set(url, [...others, variant]);
+        }
         callback(null);
       },
     });
@@ -90,6 +105,14 @@ export class BoundedCacheStore implements CacheStore {
   delete(key: CacheKey): void {
     this.#variants.delete(urlOf(key));
   }
+}
+
+function headerBytes(headers: CacheValue['headers']): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    bytes += name.length + (Array.isArray(value) ? value.join(', ').length : value.length);
+  }
+  return bytes;
 }
 
 function urlOf(key: CacheKey): string {

@@ -48,16 +48,35 @@ describe('BoundedCacheStore', () => {
     expect(bodyOf(store, '/v1/packages?ids=pkg_0')).toBeUndefined();
   });
 
+  it('counts headers and bookkeeping too: empty answers cannot pass the bound', async () => {
+    const store = new BoundedCacheStore({ maxBytes: 10_000 });
+    for (let i = 0; i < 1_000; i += 1) await put(store, `/empty/${i}`, 0);
+    expect(store.size).toBeLessThanOrEqual(10_000);
+    expect(store.size).toBeGreaterThan(9_000);
+  });
+
   it('drops the least recently used URL first', async () => {
-    const store = new BoundedCacheStore({ maxBytes: 300, maxEntryBytes: 100 });
-    await put(store, '/a', 100);
-    await put(store, '/b', 100);
-    await put(store, '/c', 100);
-    expect(bodyOf(store, '/a')).toBe(100); // /a is now the most recently used
-    await put(store, '/d', 100);
+    // Each answer: 1,000 bytes of body plus its headers and bookkeeping; three fit.
+    const store = new BoundedCacheStore({ maxBytes: 3_900, maxEntryBytes: 1_300 });
+    await put(store, '/a', 1_000);
+    await put(store, '/b', 1_000);
+    await put(store, '/c', 1_000);
+    expect(bodyOf(store, '/a')).toBe(1_000); // /a is now the most recently used
+    await put(store, '/d', 1_000);
     expect(bodyOf(store, '/b')).toBeUndefined();
-    expect(bodyOf(store, '/a')).toBe(100);
-    expect(bodyOf(store, '/d')).toBe(100);
+    expect(bodyOf(store, '/a')).toBe(1_000);
+    expect(bodyOf(store, '/d')).toBe(1_000);
+  });
+
+  it('keeps at most 8 variants of one URL, the newest', async () => {
+    const store = new BoundedCacheStore({ maxBytes: 100_000 });
+    const asking = (i: number) => ({ 'x-request-id': `r${i}` });
+    for (let i = 0; i < 20; i += 1) {
+      await put(store, '/varies', 10, { vary: asking(i), headers: asking(i) });
+    }
+    expect(bodyOf(store, '/varies', asking(19))).toBe(10);
+    expect(bodyOf(store, '/varies', asking(12))).toBe(10);
+    expect(bodyOf(store, '/varies', asking(11))).toBeUndefined();
   });
 
   it('keeps one variant per value of the headers an answer varies on', async () => {
@@ -73,9 +92,9 @@ describe('BoundedCacheStore', () => {
   });
 
   it('forgets an answer once it may no longer be used, and one too large to keep', async () => {
-    const store = new BoundedCacheStore({ maxBytes: 10_000, maxEntryBytes: 500 });
+    const store = new BoundedCacheStore({ maxBytes: 10_000, maxEntryBytes: 1_000 });
     await put(store, '/expired', 10, { ttlMs: -1 });
-    await put(store, '/large', 501);
+    await put(store, '/large', 1_000); // with its headers, over 1,000
     await put(store, '/kept', 500);
     expect(bodyOf(store, '/expired')).toBeUndefined();
     expect(bodyOf(store, '/large')).toBeUndefined();
