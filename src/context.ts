@@ -60,9 +60,10 @@ export function createContextFactory(options: ContextFactoryOptions) {
     if (caller) headers['x-skyway-caller'] = caller.accountId;
 
     const call: CallContext = {
-      signal: budgetSignal(request, options.requestTimeoutMs),
+      signal: budgetSignal(request, options.requestTimeoutMs, () => call.inFlight ?? 0),
       deadline: Date.now() + options.requestTimeoutMs,
       headers,
+      inFlight: 0,
     };
     return {
       caller,
@@ -84,10 +85,11 @@ export function createContextFactory(options: ContextFactoryOptions) {
  * Aborts when the client goes away or the request's budget is spent. One controller and one
  * plain timer per request: `AbortSignal.any` with `AbortSignal.timeout` does the same at several
  * times the cost (it showed in CPU profiles). `endBudget` stops the timer when the answer has
- * been written; left to run, each timer would keep its request's controller alive for the
- * whole budget and then abort it (a DOMException and an event) long after the answer.
+ * been written, and aborts the calls still running for it, if any; left to run, each timer
+ * would keep its request's controller alive for the whole budget and then abort it (a
+ * DOMException and an event) long after the answer.
  */
-function budgetSignal(request: Request, budgetMs: number): AbortSignal {
+function budgetSignal(request: Request, budgetMs: number, inFlight: () => number): AbortSignal {
   const controller = new AbortController();
   const abort = () => controller.abort();
   const timer = setTimeout(abort, budgetMs).unref();
@@ -97,6 +99,8 @@ function budgetSignal(request: Request, budgetMs: number): AbortSignal {
   budgets.set(request, () => {
     clearTimeout(timer);
     client.removeEventListener('abort', abort);
+    // Calls still running for an answer already sent are of no use to anyone.
+    if (inFlight() > 0) controller.abort();
   });
   return controller.signal;
 }

@@ -39,6 +39,14 @@ describe('request budget', () => {
     expect(call.signal.aborted).toBe(true);
   });
 
+  it('aborts the calls still running for a request that has been answered', async () => {
+    const request = new Request('http://bff/graphql');
+    const { call } = await createContext({ request });
+    call.inFlight = 1; // as the upstream client counts a call it has started
+    endBudget(request);
+    expect(call.signal.aborted).toBe(true);
+  });
+
   it('leaves nothing running once the request is answered', async () => {
     vi.useFakeTimers();
     const client = new AbortController();

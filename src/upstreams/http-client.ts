@@ -44,6 +44,12 @@ export interface CallContext {
   headers: Record<string, string>;
   /** The operation's trace context: upstream spans are its children. */
   trace?: Context;
+  /**
+   * Calls of this request not settled yet. An answer can be sent while some still run (a
+   * failed non-null field ends its parent early); the request's budget aborts those when it
+   * ends with the answer, instead of leaving them to hold connections and bulkhead places.
+   */
+  inFlight?: number;
 }
 
 export interface UpstreamRequest {
@@ -91,15 +97,20 @@ export class UpstreamHttpClient {
    * Sends one request under the upstream's policy and returns its 2xx body parsed by
    * `schema`, or throws an upstream error. Only reads and keyed writes are ever repeated.
    */
-  send<T>(request: UpstreamRequest, schema: z.ZodType<T>, call: CallContext): Promise<T> {
-    return this.policy.execute(
-      (signal, attemptNo) => this.#observed(request, schema, call, signal, attemptNo),
-      {
-        signal: call.signal,
-        deadline: call.deadline,
-        retryable: request.method === 'GET' || request.idempotencyKey !== undefined,
-      },
-    );
+  async send<T>(request: UpstreamRequest, schema: z.ZodType<T>, call: CallContext): Promise<T> {
+    call.inFlight = (call.inFlight ?? 0) + 1;
+    try {
+      return await this.policy.execute(
+        (signal, attemptNo) => this.#observed(request, schema, call, signal, attemptNo),
+        {
+          signal: call.signal,
+          deadline: call.deadline,
+          retryable: request.method === 'GET' || request.idempotencyKey !== undefined,
+        },
+      );
+    } finally {
+      call.inFlight -= 1;
+    }
   }
 
   /** One attempt inside its span, counted and timed. */

@@ -68,6 +68,17 @@ describe('UpstreamHttpClient', () => {
     expect(await drones.getOne('drn_999', call())).toBeNull();
   });
 
+  it('counts the calls of a request while they run, failed ones too', async () => {
+    const context = call();
+    const pending = [drones.getMany(['drn_003'], context), drones.getOne('drn_004', context)];
+    expect(context.inFlight).toBe(2);
+    await Promise.all(pending);
+    expect(context.inFlight).toBe(0);
+    await chaos({ errorRate: 1, errorStatus: 500 });
+    await failure(drones.getMany(['drn_005'], context));
+    expect(context.inFlight).toBe(0);
+  });
+
   it('forwards x-request-id and traceparent', async () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     await drones.getMany(['drn_002'], call(2_000, { 'x-request-id': 'req-42', traceparent }));
