@@ -51,6 +51,8 @@ export async function startServer(
       await closed;
       clearTimeout(deadline);
       await skyway.close();
+      // Log lines are written in batches: the last batch goes out before the process does.
+      await new Promise<void>((resolve) => skyway.logger.flush(() => resolve()));
     },
   };
 }
