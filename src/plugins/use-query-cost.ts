@@ -136,8 +136,9 @@ export function useQueryCost(options: QueryCostOptions = {}): Plugin {
  * A price depends on the document, the operation, and the variables that slicing arguments
  * (`first: $first`, `nodes(ids: $ids)`) and `@include`/`@skip` read: numbers, booleans, enums,
  * input objects and lists. A single ID or String (an id, a cursor, an idempotency key) never
- * changes it, and those are what differ with every request, so they are left out of the key. Only prices that
- * passed are kept: a refusal is worked out afresh each time, with its own message.
+ * changes it, and those are what differ with every request, so they are left out of the key.
+ * Only prices that passed are kept: a refusal is worked out afresh each time, with its own
+ * message.
  */
 class PricedOperations {
   static readonly #PER_DOCUMENT = 64;
