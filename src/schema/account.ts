@@ -16,11 +16,23 @@ export type AccountParent = AccountRecord | { id: string };
 
 export const AccountRef = builder.objectRef<AccountParent>('Account');
 
-async function record(account: AccountParent, ctx: Context): Promise<AccountRecord> {
-  if ('name' in account) return account;
-  const loaded = await ctx.loaders.accounts.load(account.id);
+async function load(id: string, ctx: Context): Promise<AccountRecord> {
+  const loaded = await ctx.loaders.accounts.load(id);
   if (loaded === null) throw notFound('The account');
   return loaded;
+}
+
+/**
+ * One field of the account's record: at once when the parent is the record, after loading it
+ * when the parent is only its id (no promise for the common case: a list of owners).
+ */
+function fieldOf<K extends keyof AccountRecord>(
+  account: AccountParent,
+  ctx: Context,
+  name: K,
+): AccountRecord[K] | Promise<AccountRecord[K]> {
+  if ('name' in account) return account[name];
+  return load(account.id, ctx).then((loaded) => loaded[name]);
 }
 
 builder.node(AccountRef, {
@@ -32,8 +44,8 @@ builder.node(AccountRef, {
   loadMany: (ids, ctx) =>
     loadVisible(ctx, ids, ctx.loaders.accounts, (caller, account) => mayActFor(caller, account.id)),
   fields: (t) => ({
-    name: t.string({ resolve: async (account, _args, ctx) => (await record(account, ctx)).name }),
-    email: t.string({ resolve: async (account, _args, ctx) => (await record(account, ctx)).email }),
+    name: t.string({ resolve: (account, _args, ctx) => fieldOf(account, ctx, 'name') }),
+    email: t.string({ resolve: (account, _args, ctx) => fieldOf(account, ctx, 'email') }),
   }),
 });
 

@@ -22,7 +22,7 @@ builder.node(ChargeRef, {
   fields: (t) => ({
     amountCents: t.exposeInt('amountCents'),
     currency: t.exposeString('currency'),
-    status: t.field({ type: ChargeStatusEnum, resolve: (charge) => charge.status }),
-    createdAt: t.field({ type: 'DateTime', resolve: (charge) => charge.createdAt }),
+    status: t.expose('status', { type: ChargeStatusEnum }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

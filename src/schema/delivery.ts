@@ -30,11 +30,11 @@ builder.node(DeliveryRef, {
       mayActFor(caller, delivery.ownerId),
     ),
   fields: (t) => ({
-    status: t.field({ type: DeliveryStatusEnum, resolve: (d) => d.status }),
-    createdAt: t.field({ type: 'DateTime', resolve: (d) => d.createdAt }),
-    eta: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.eta }),
-    pickup: t.field({ type: LocationRef, resolve: (d) => d.pickup }),
-    dropoff: t.field({ type: LocationRef, resolve: (d) => d.dropoff }),
+    status: t.expose('status', { type: DeliveryStatusEnum }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    eta: t.expose('eta', { type: 'DateTime', nullable: true }),
+    pickup: t.expose('pickup', { type: LocationRef }),
+    dropoff: t.expose('dropoff', { type: LocationRef }),
     // Fields from other services are nullable on purpose: each is the error boundary of its
     // upstream, so a failing service nulls its fields and the rest of the answer survives.
     owner: t.field({

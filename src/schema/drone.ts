@@ -17,8 +17,8 @@ builder.node(DroneRef, {
   loadMany: (ids, ctx) => loadVisible(ctx, ids, ctx.loaders.drones, () => true),
   fields: (t) => ({
     model: t.exposeString('model'),
-    status: t.field({ type: DroneStatusEnum, resolve: (drone) => drone.status }),
+    status: t.expose('status', { type: DroneStatusEnum }),
     batteryPct: t.exposeInt('batteryPct'),
-    location: t.field({ type: LocationRef, resolve: (drone) => drone.location }),
+    location: t.expose('location', { type: LocationRef }),
   }),
 });

@@ -10,11 +10,12 @@ import './charge.js';
 import './delivery.js';
 import './delivery-mutations.js';
 import './deprecated.js';
+import { resolveNodeIdsSynchronously } from './sync-node-ids.js';
 
 /**
  * The served schema: every type file above registers itself with the builder. The cost
  * directives are declared in it so that the printed schema, with their uses, is valid SDL.
  */
-export const schema = builder.toSchema({
-  directives: [...specifiedDirectives, ...COST_DIRECTIVES],
-});
+export const schema = resolveNodeIdsSynchronously(
+  builder.toSchema({ directives: [...specifiedDirectives, ...COST_DIRECTIVES] }),
+);

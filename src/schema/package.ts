@@ -17,7 +17,7 @@ builder.node(PackageRef, {
   // customers reach their packages through their deliveries; node(id:) is for dispatchers.
   loadMany: (ids, ctx) => loadVisible(ctx, ids, ctx.loaders.packages, isDispatcher),
   fields: (t) => ({
-    size: t.field({ type: PackageSizeEnum, resolve: (pkg) => pkg.size }),
+    size: t.expose('size', { type: PackageSizeEnum }),
     weightKg: t.exposeFloat('weightKg'),
     tag: t.exposeString('tag', { nullable: true }),
   }),
