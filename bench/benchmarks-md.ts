@@ -107,7 +107,7 @@ function render(r: BenchResults, resultsFile: string): string {
       '',
       '### Cluster mode',
       '',
-      `Skyway as one process and as a primary with ${r.cluster.workers} workers (\`WEB_CONCURRENCY\`), both unpinned, peak rounds in turn after a warm-up each. The load tool and the mocks stay pinned to core 0, so the workers share that core with them: on this 2-core machine the gain is what a host that also runs the load gets, not ${r.cluster.workers}×.`,
+      `Skyway as one process and as a primary with ${r.cluster.workers} workers (\`WEB_CONCURRENCY\`), peak rounds in turn after a warm-up each. Layout: ${r.cluster.layout ?? 'unpinned'}. The load tool and the mocks keep core 0 and run at a higher priority for this part, standing in for clients and services on other hosts: the second worker gets what they leave of core 0, so on this 2-core machine the gain is what one core and the rest of another are worth, not ${r.cluster.workers}×. Unpinned, Linux's wake-affine placement stacked both workers on the load's core.`,
       '',
       clusterTable(r.cluster),
     );

@@ -69,7 +69,12 @@ export function planCores(machine: Machine, wanted: boolean): CoreLayout {
 
 /** Pins this process (every thread: the load tool runs here) to one core. */
 export function pinSelf(core: number): void {
-  execFileSync('taskset', ['-a', '-cp', String(core), String(process.pid)], { stdio: 'ignore' });
+  pinProcess(process.pid, core);
+}
+
+/** Pins a running process, every thread of it, to one core. */
+export function pinProcess(pid: number, core: number): void {
+  execFileSync('taskset', ['-a', '-cp', String(core), String(pid)], { stdio: 'ignore' });
 }
 
 /** The code measured: the commit, and the files under src/ that differ from it. */

@@ -210,7 +210,7 @@ async function main(): Promise<number> {
     }
 
     if (options.parts.has('cluster')) {
-      log('\ncluster: Skyway as one process and as two workers, MyDeliveries at 0 ms, unpinned');
+      log('\ncluster: Skyway as one process and as two workers, MyDeliveries at 0 ms');
       results.cluster = await measureCluster(arena, group, scenarios.MyDeliveries);
     }
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -61,11 +62,11 @@ export class ProcessGroup {
   ) {}
 
   async start(spec: ProcessSpec): Promise<Child> {
-    const pinned = this.taskset && spec.core !== null;
-    const command = pinned ? 'taskset' : process.execPath;
-    const args = pinned
-      ? ['-c', String(spec.core), process.execPath, ...spec.nodeArgs]
-      : spec.nodeArgs;
+    // Unpinned means every core. Started plainly, a child would inherit this process's own
+    // pinning (the load tool's core) and share it with the load without anyone noticing.
+    const cores = spec.core === null ? `0-${cpus().length - 1}` : String(spec.core);
+    const command = this.taskset ? 'taskset' : process.execPath;
+    const args = this.taskset ? ['-c', cores, process.execPath, ...spec.nodeArgs] : spec.nodeArgs;
     // Output goes to a file, never to a pipe this process must drain: a server that logs
     // every request (Skyway does) would block on a full pipe while the load tool is busy.
     const logPath = join(this.logDir, `${spec.name.replace(/[^\w.-]+/g, '_')}.log`);

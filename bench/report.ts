@@ -348,7 +348,7 @@ export function clusterTable(result: ClusterResult): string {
       'other processes, most in any run',
     ],
     [
-      row('one process (unpinned)', result.single),
+      row('one process', result.single),
       row(`WEB_CONCURRENCY=${result.workers}`, result.cluster),
       [`gain: **${ratio(result.gain, 1)}**`, '', '', '', ''],
     ],

@@ -129,6 +129,8 @@ export interface ClusterResult {
   latencyMs: number;
   workers: number;
   connections: number;
+  /** Which cores the processes had, and the load's priority. */
+  layout?: string;
   single: ClusterSample[];
   cluster: ClusterSample[];
   /** Median peak req/s of the cluster ÷ the single process's. */
