@@ -17,6 +17,7 @@ import {
 import type { UpstreamName } from '../config.js';
 import { UpstreamTimeoutError, UpstreamUnavailableError } from '../upstreams/errors.js';
 import type { ResilienceOptions } from './options.js';
+import { AttemptSignal } from './attempt-signal.js';
 import { RetryBudget } from './retry-budget.js';
 
 /**
@@ -140,7 +141,7 @@ export class UpstreamPolicy {
    * its number (0 for the first try).
    */
   async execute<T>(
-    attempt: (signal: AbortSignal, attemptNo: number) => Promise<T>,
+    attempt: (signal: AttemptSignal, attemptNo: number) => Promise<T>,
     call: CallOptions,
   ): Promise<T> {
     this.counters.calls += 1;
@@ -177,7 +178,7 @@ export class UpstreamPolicy {
     }
   }
 
-  async #attempt<T>(attempt: (signal: AbortSignal) => Promise<T>, call: CallOptions): Promise<T> {
+  async #attempt<T>(attempt: (signal: AttemptSignal) => Promise<T>, call: CallOptions): Promise<T> {
     // A request whose budget is spent or whose client has gone says nothing about the
     // upstream: it stops here, before the breaker, and never counts as the upstream's failure.
     if (call.signal.aborted || call.deadline <= Date.now())
@@ -209,22 +210,18 @@ export class UpstreamPolicy {
    * budget). Its timer is cleared when the attempt ends, so finished attempts leave nothing
    * behind (`AbortSignal.timeout` would keep a timer alive for its whole duration).
    */
-  async #timed<T>(attempt: (signal: AbortSignal) => Promise<T>, call: CallOptions): Promise<T> {
+  async #timed<T>(attempt: (signal: AttemptSignal) => Promise<T>, call: CallOptions): Promise<T> {
     this.counters.attempts += 1;
     const budgetMs = Math.min(this.options.attemptTimeoutMs, call.deadline - Date.now());
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), budgetMs);
-    const abandon = () => controller.abort();
-    call.signal.addEventListener('abort', abandon, { once: true });
+    const signal = new AttemptSignal(call.signal, budgetMs);
     try {
-      return await attempt(controller.signal);
+      return await attempt(signal);
     } catch (error) {
       // The client left before the deadline: not the upstream's fault, hidden from the breaker.
       if (call.signal.aborted && Date.now() < call.deadline) throw new CallerGoneError();
       throw error;
     } finally {
-      clearTimeout(timer);
-      call.signal.removeEventListener('abort', abandon);
+      signal.end();
     }
   }
 }

@@ -5,6 +5,7 @@ import type { UpstreamName } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { startUpstreamSpan, traceparentFor } from '../observability/tracing.js';
+import type { AttemptSignal } from '../resilience/attempt-signal.js';
 import type { ResilienceOptions } from '../resilience/options.js';
 import { UpstreamPolicy } from '../resilience/upstream-policy.js';
 import { BoundedCacheStore } from './bounded-cache-store.js';
@@ -118,7 +119,7 @@ export class UpstreamHttpClient {
     request: UpstreamRequest,
     schema: z.ZodType<T>,
     call: CallContext,
-    signal: AbortSignal,
+    signal: AttemptSignal,
     attemptNo: number,
   ): Promise<T> {
     const span = startUpstreamSpan(request.route, call.trace, {
@@ -170,7 +171,7 @@ export class UpstreamHttpClient {
     schema: z.ZodType<T>,
     forwarded: Record<string, string>,
     traceparent: string | undefined,
-    signal: AbortSignal,
+    signal: AttemptSignal,
   ): Promise<T> {
     const headers: Record<string, string> = { ...forwarded, accept: 'application/json' };
     if (traceparent !== undefined) headers.traceparent = traceparent;
@@ -224,7 +225,7 @@ export class UpstreamHttpClient {
    * declared length is within the limit is read whole by undici (it never reads past the
    * declared length); one without a length is counted chunk by chunk.
    */
-  async #readBody(answer: Dispatcher.ResponseData, signal: AbortSignal): Promise<string> {
+  async #readBody(answer: Dispatcher.ResponseData, signal: AttemptSignal): Promise<string> {
     const declared = Number(answer.headers['content-length'] ?? Number.NaN);
     if (declared > this.options.maxBodyBytes) {
       discard(answer.body);
@@ -280,7 +281,7 @@ export class UpstreamHttpClient {
     return parsed.data;
   }
 
-  #transportError(error: unknown, signal: AbortSignal): Error {
+  #transportError(error: unknown, signal: AttemptSignal): Error {
     if (signal.aborted || error instanceof undiciErrors.RequestAbortedError) {
       return new UpstreamTimeoutError(this.upstream);
     }

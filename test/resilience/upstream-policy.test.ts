@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AttemptSignal } from '../../src/resilience/attempt-signal.js';
 import { DEFAULT_RESILIENCE, type ResilienceOptions } from '../../src/resilience/options.js';
 import { UpstreamPolicy } from '../../src/resilience/upstream-policy.js';
 import { UpstreamTimeoutError, UpstreamUnavailableError } from '../../src/upstreams/errors.js';
@@ -151,10 +152,10 @@ describe('circuit breaker', () => {
   it('does not count calls whose client left or whose budget was spent', async () => {
     const policy = policyWith(breakerOptions);
     let calls = 0;
-    const hanging = (signal: AbortSignal) =>
+    const hanging = (signal: AttemptSignal) =>
       new Promise<string>((_, reject) => {
         calls += 1;
-        signal.addEventListener('abort', () => reject(new UpstreamTimeoutError('drones')));
+        signal.once('abort', () => reject(new UpstreamTimeoutError('drones')));
       });
     for (let i = 0; i < 10; i++) {
       const client = new AbortController();
@@ -201,11 +202,11 @@ describe('bulkhead', () => {
 describe('deadlines', () => {
   it('gives each attempt a signal that ends with the request budget', async () => {
     const policy = policyWith({ attemptTimeoutMs: 10_000 });
-    let seen: AbortSignal | undefined;
-    const attempt = (signal: AbortSignal) =>
+    let seen: AttemptSignal | undefined;
+    const attempt = (signal: AttemptSignal) =>
       new Promise<string>((_, reject) => {
         seen = signal;
-        signal.addEventListener('abort', () => reject(new UpstreamTimeoutError('drones')));
+        signal.once('abort', () => reject(new UpstreamTimeoutError('drones')));
       });
     const error = await failure(policy.execute(attempt, call(true, 50)));
     expect(error).toBeInstanceOf(UpstreamTimeoutError);
