@@ -55,10 +55,9 @@ const EnvSchema = z.object({
   UPSTREAM_MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
   /**
    * Bytes of cacheable upstream GET answers kept per upstream (`Cache-Control`); 0, the
-   * default, turns caching off. Off by default because undici 7's memory cache store, once
-   * past 1,024 entries, scans every entry on every write and frees nothing when each URL has
-   * one entry (the bench measured 10.7 % of the BFF's CPU in it); turn it on for upstreams
-   * with few distinct cacheable URLs.
+   * default, turns caching off. Off by default by measurement: the cache is keyed by URL, and
+   * batch URLs (`?ids=a,b,c`) seldom repeat, so storing answers that are never asked for again
+   * cost more CPU than the hits saved (README, `UPSTREAM_HTTP_CACHE_BYTES`).
    */
   UPSTREAM_HTTP_CACHE_BYTES: z.coerce.number().int().min(0).default(0),
   /** Ids per batch call; the services document 100 as their maximum. */
