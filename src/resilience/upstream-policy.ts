@@ -16,8 +16,8 @@ import {
 } from 'cockatiel';
 import type { UpstreamName } from '../config.js';
 import { UpstreamTimeoutError, UpstreamUnavailableError } from '../upstreams/errors.js';
-import type { ResilienceOptions } from './options.js';
 import { AttemptSignal } from './attempt-signal.js';
+import type { ResilienceOptions } from './options.js';
 import { RetryBudget } from './retry-budget.js';
 
 /**
