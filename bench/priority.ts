@@ -7,7 +7,8 @@ import { getPriority, setPriority } from 'node:os';
  *
  * The cluster part uses it on a machine whose cores the load tool and the mocks share with
  * the servers measured: raised above the workers, they stand in for clients and services on
- * other hosts, which a server's workers never take CPU from. Without it, a worker that lands
+ * other hosts, which a server's workers do not take CPU from (nice −10 against 0 is a 9:1
+ * share under Linux's scheduler, not a strict priority). Without it, a worker that lands
  * on their core slows every request's upstream calls and the load itself, and the figures
  * measure the scheduler, not the server.
  */

@@ -65,9 +65,10 @@ export class Metrics {
   readonly #routes = new Map<string, RouteMetrics>();
 
   /**
-   * The counter and histogram children of one upstream route, looked up once and kept:
-   * prom-client would otherwise hash a label object twice per upstream attempt. Routes are
-   * templates (`GET /v1/drones`) and outcomes a short fixed list, so the map stays small.
+   * The counter and histogram children of one upstream route, made once and kept, so that an
+   * attempt builds no label objects (prom-client still checks and hashes the labels a child
+   * holds on every update). Routes are templates (`GET /v1/drones`) and outcomes a short fixed
+   * list, so the map stays small.
    */
   upstreamRoute(upstream: string, route: string): RouteMetrics {
     const key = `${upstream} ${route}`;

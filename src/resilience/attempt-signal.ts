@@ -11,7 +11,8 @@ import { EventEmitter } from 'node:events';
  * called once the attempt has settled, so that nothing outlives it.
  */
 export class AttemptSignal extends EventEmitter {
-  aborted = false;
+  #aborted = false;
+  #ended = false;
   readonly #request: AbortSignal;
   readonly #timer: NodeJS.Timeout;
   readonly #abort = () => this.abort();
@@ -24,14 +25,25 @@ export class AttemptSignal extends EventEmitter {
     else request.addEventListener('abort', this.#abort, { once: true });
   }
 
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** Aborts the attempt: once, and never after it has ended. */
   abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.end();
+    if (this.#aborted || this.#ended) return;
+    this.#aborted = true;
+    this.#release();
     this.emit('abort');
   }
 
+  /** The attempt has settled: its timer and its listener on the request's signal go. */
   end(): void {
+    this.#ended = true;
+    this.#release();
+  }
+
+  #release(): void {
     clearTimeout(this.#timer);
     this.#request.removeEventListener('abort', this.#abort);
   }

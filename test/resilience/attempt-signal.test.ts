@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AttemptSignal } from '../../src/resilience/attempt-signal.js';
 
@@ -6,9 +7,10 @@ describe('AttemptSignal', () => {
     vi.useRealTimers();
   });
 
-  it('aborts once when its deadline passes', () => {
+  it("aborts once when its deadline passes, and lets go of the request's signal", () => {
     vi.useFakeTimers();
-    const signal = new AttemptSignal(new AbortController().signal, 100);
+    const request = new AbortController();
+    const signal = new AttemptSignal(request.signal, 100);
     const onAbort = vi.fn();
     signal.on('abort', onAbort);
     vi.advanceTimersByTime(99);
@@ -17,6 +19,7 @@ describe('AttemptSignal', () => {
     expect(signal.aborted).toBe(true);
     vi.advanceTimersByTime(1_000);
     expect(onAbort).toHaveBeenCalledTimes(1);
+    expect(getEventListeners(request.signal, 'abort')).toHaveLength(0);
   });
 
   it("aborts when the request's signal does, and at once when it already has", () => {
@@ -38,6 +41,8 @@ describe('AttemptSignal', () => {
     signal.on('abort', onAbort);
     signal.end();
     expect(vi.getTimerCount()).toBe(0);
+    expect(getEventListeners(request.signal, 'abort')).toHaveLength(0);
+    signal.abort();
     request.abort();
     vi.advanceTimersByTime(1_000);
     expect(signal.aborted).toBe(false);
