@@ -54,12 +54,11 @@ const EnvSchema = z.object({
   /** Largest upstream response body read; a larger one is a BAD_RESPONSE, not an OOM. */
   UPSTREAM_MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
   /**
-   * Bytes of cacheable upstream GET answers kept per upstream (`Cache-Control`); 0, the
-   * default, turns caching off. Off by default by measurement: the cache is keyed by URL, and
-   * batch URLs (`?ids=a,b,c`) seldom repeat, so storing answers that are never asked for again
-   * cost more CPU than the hits saved (README, `UPSTREAM_HTTP_CACHE_BYTES`).
+   * Records kept per upstream resource when the service's answers allow a shared cache to keep
+   * them (`Cache-Control`, judged by http-cache-semantics), for as long as they allow; 0
+   * keeps none. Kept per record, so a batch read asks only for the ids not kept.
    */
-  UPSTREAM_HTTP_CACHE_BYTES: z.coerce.number().int().min(0).default(0),
+  UPSTREAM_RECORD_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
   /** Ids per batch call; the services document 100 as their maximum. */
   UPSTREAM_MAX_BATCH_SIZE: positiveInt.max(100).default(100),
   /** `false` turns DataLoader batching off (one upstream call per item): the benchmark's naive contender. */
@@ -136,7 +135,7 @@ export interface Config {
   resilience: Record<UpstreamName, ResilienceOptions>;
   upstreamMaxBodyBytes: number;
   /** Per upstream; 0 when caching is off. */
-  upstreamCacheBytes: number;
+  upstreamRecordCacheSize: number;
   maxBatchSize: number;
   idempotency: {
     store: string;
@@ -219,7 +218,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamConnections: e.UPSTREAM_CONNECTIONS,
     resilience,
     upstreamMaxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
-    upstreamCacheBytes: e.UPSTREAM_HTTP_CACHE_BYTES,
+    upstreamRecordCacheSize: e.UPSTREAM_RECORD_CACHE_SIZE,
     maxBatchSize: e.UPSTREAM_MAX_BATCH_SIZE,
     batching: e.LOADER_BATCHING === 'true',
     persistedDocuments: {

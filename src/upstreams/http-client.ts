@@ -1,5 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { type Context, SpanStatusCode } from '@opentelemetry/api';
-import { type Dispatcher, interceptors, Pool, errors as undiciErrors } from 'undici';
+import { type Dispatcher, Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import type { UpstreamName } from '../config.js';
 import type { Logger } from '../observability/logger.js';
@@ -8,7 +9,6 @@ import { startUpstreamSpan, traceparentFor } from '../observability/tracing.js';
 import type { AttemptSignal } from '../resilience/attempt-signal.js';
 import type { ResilienceOptions } from '../resilience/options.js';
 import { UpstreamPolicy } from '../resilience/upstream-policy.js';
-import { BoundedCacheStore } from './bounded-cache-store.js';
 import { UpstreamRejectedError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
 import { ErrorBody } from './records.js';
 
@@ -29,10 +29,10 @@ export interface HttpClientOptions {
   /** Where a failed attempt is told, with the detail clients never see. */
   logger?: Logger;
   /**
-   * Bytes of GET answers kept in a shared HTTP cache, honouring the upstream's
-   * `Cache-Control` (max-age, private, no-store) and `Vary`; 0 turns the cache off.
+   * Records kept per resource of this upstream when its answers say they may be kept
+   * (`record-cache.ts`); 0 or absent keeps none.
    */
-  cacheBytes?: number;
+  recordCacheSize?: number;
 }
 
 /** What each call carries from the GraphQL request that caused it. */
@@ -64,10 +64,15 @@ export interface UpstreamRequest {
   idempotencyKey?: string;
 }
 
+/** A 2xx answer: its body parsed by the schema, with its status and headers. */
+export interface Answer<T> {
+  data: T;
+  status: number;
+  headers: IncomingHttpHeaders;
+}
+
 export class UpstreamHttpClient {
   readonly #pool: Pool;
-  /** The pool, behind the HTTP cache when there is one. */
-  readonly #dispatcher: Dispatcher;
   /** Shared by every request to this upstream: one breaker, one bulkhead. */
   readonly policy: UpstreamPolicy;
 
@@ -81,16 +86,6 @@ export class UpstreamHttpClient {
       keepAliveTimeout: 30 * 1000, // 30s, below the services' 65s so they never close first
       keepAliveMaxTimeout: 60 * 1000, // 60s
     });
-    this.#dispatcher =
-      (options.cacheBytes ?? 0) > 0
-        ? this.#pool.compose(
-            interceptors.cache({
-              store: new BoundedCacheStore({ maxBytes: options.cacheBytes ?? 0 }),
-              methods: ['GET'],
-              type: 'shared',
-            }),
-          )
-        : this.#pool;
     this.policy = new UpstreamPolicy(upstream, options.resilience);
   }
 
@@ -99,6 +94,15 @@ export class UpstreamHttpClient {
    * `schema`, or throws an upstream error. Only reads and keyed writes are ever repeated.
    */
   async send<T>(request: UpstreamRequest, schema: z.ZodType<T>, call: CallContext): Promise<T> {
+    return (await this.sendWithHeaders(request, schema, call)).data;
+  }
+
+  /** `send`, with the answer's status and headers (what a cache judges it by). */
+  async sendWithHeaders<T>(
+    request: UpstreamRequest,
+    schema: z.ZodType<T>,
+    call: CallContext,
+  ): Promise<Answer<T>> {
     call.inFlight = (call.inFlight ?? 0) + 1;
     try {
       return await this.policy.execute(
@@ -121,7 +125,7 @@ export class UpstreamHttpClient {
     call: CallContext,
     signal: AttemptSignal,
     attemptNo: number,
-  ): Promise<T> {
+  ): Promise<Answer<T>> {
     const span = startUpstreamSpan(request.route, call.trace, {
       'skyway.upstream': this.upstream,
       'http.route': request.route,
@@ -172,7 +176,7 @@ export class UpstreamHttpClient {
     forwarded: Record<string, string>,
     traceparent: string | undefined,
     signal: AttemptSignal,
-  ): Promise<T> {
+  ): Promise<Answer<T>> {
     const headers: Record<string, string> = { ...forwarded, accept: 'application/json' };
     if (traceparent !== undefined) headers.traceparent = traceparent;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
@@ -180,9 +184,7 @@ export class UpstreamHttpClient {
 
     let answer: Dispatcher.ResponseData;
     try {
-      answer = await this.#dispatcher.request({
-        // The pool knows its origin, but the cache keys its entries by the one given here.
-        origin: this.origin,
+      answer = await this.#pool.request({
         method: request.method,
         path: request.path,
         headers,
@@ -195,7 +197,9 @@ export class UpstreamHttpClient {
 
     const text = await this.#readBody(answer, signal);
     const status = answer.statusCode;
-    if (status >= 200 && status < 300) return this.#parse(text, schema);
+    if (status >= 200 && status < 300) {
+      return { data: this.#parse(text, schema), status, headers: answer.headers };
+    }
     if (status >= 500 || status === 429) {
       throw new UpstreamUnavailableError(
         this.upstream,
@@ -214,6 +218,11 @@ export class UpstreamHttpClient {
       });
     }
     throw new UpstreamRejectedError(this.upstream, status, coded.data.error.code);
+  }
+
+  /** Records each resource of this upstream may keep (see `RecordCache`). */
+  get recordCacheSize(): number {
+    return this.options.recordCacheSize ?? 0;
   }
 
   close(): Promise<void> {

@@ -29,7 +29,7 @@ export function createUpstreams(config: Config, metrics?: Metrics, logger?: Logg
       resilience: config.resilience[name],
       metrics,
       logger,
-      cacheBytes: config.upstreamCacheBytes,
+      recordCacheSize: config.upstreamRecordCacheSize,
     });
   const http = {
     accounts: client('accounts'),

@@ -1,14 +1,18 @@
 import type { z } from 'zod';
 import { isNotFound } from './errors.js';
-import type { CallContext, UpstreamHttpClient } from './http-client.js';
+import type { Answer, CallContext, UpstreamHttpClient } from './http-client.js';
+import { RecordCache } from './record-cache.js';
 import { batchOf } from './records.js';
 
 /**
  * The two reads every service offers for each resource: one record by id, and many by
  * `?ids=` (the route DataLoader batches go to). Each client composes one per resource.
+ * Records the service lets a shared cache keep are answered from a `RecordCache` while they
+ * are fresh; a batch then asks only for the ids the cache lacks.
  */
 export class ResourceReader<T extends { id: string }> {
   readonly #batch: z.ZodType<{ data: T[] }>;
+  readonly #cache: RecordCache<T> | undefined;
 
   constructor(
     private readonly http: UpstreamHttpClient,
@@ -17,20 +21,22 @@ export class ResourceReader<T extends { id: string }> {
     private readonly record: z.ZodType<T>,
   ) {
     this.#batch = batchOf(record) as unknown as z.ZodType<{ data: T[] }>;
+    this.#cache = http.recordCacheSize > 0 ? new RecordCache(http.recordCacheSize) : undefined;
   }
 
   /** One record, or null when the service answers 404. */
   async getOne(id: string, call: CallContext): Promise<T | null> {
+    const kept = this.#cache?.get(id);
+    if (kept !== undefined) return kept;
+    const path = `${this.collection}/${encodeURIComponent(id)}`;
     try {
-      return await this.http.send(
-        {
-          method: 'GET',
-          route: `GET ${this.collection}/{id}`,
-          path: `${this.collection}/${encodeURIComponent(id)}`,
-        },
+      const answer = await this.http.sendWithHeaders(
+        { method: 'GET', route: `GET ${this.collection}/{id}`, path },
         this.record,
         call,
       );
+      this.#keep([answer.data], path, answer);
+      return answer.data;
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;
@@ -39,13 +45,29 @@ export class ResourceReader<T extends { id: string }> {
 
   /** The records found for `ids`, in no promised order; unknown ids are simply absent. */
   async getMany(ids: readonly string[], call: CallContext): Promise<T[]> {
-    const query = new URLSearchParams({ ids: ids.join(',') });
-    const answer = await this.http.send(
-      { method: 'GET', route: `GET ${this.collection}`, path: `${this.collection}?${query}` },
+    const kept: T[] = [];
+    let missing = ids;
+    if (this.#cache !== undefined) {
+      const cache = this.#cache;
+      missing = ids.filter((id) => {
+        const record = cache.get(id);
+        if (record !== undefined) kept.push(record);
+        return record === undefined;
+      });
+      if (missing.length === 0) return kept;
+    }
+    const path = `${this.collection}?${new URLSearchParams({ ids: missing.join(',') })}`;
+    const answer = await this.http.sendWithHeaders(
+      { method: 'GET', route: `GET ${this.collection}`, path },
       this.#batch,
       call,
     );
-    return answer.data;
+    this.#keep(answer.data.data, path, answer);
+    return kept.length === 0 ? answer.data.data : [...kept, ...answer.data.data];
+  }
+
+  #keep(records: readonly T[], path: string, answer: Answer<unknown>): void {
+    this.#cache?.keep(records, { path, status: answer.status, headers: answer.headers });
   }
 }
 

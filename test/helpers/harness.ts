@@ -76,6 +76,9 @@ export async function startHarness(
     NODE_ENV: 'test',
     PORT: '0',
     LOG_LEVEL: 'warn', // request lines would drown the test report; test/observability reads them
+    // Tests count upstream calls per query; packages, which the service lets a cache keep,
+    // would be answered from the record cache on a second query. Its own tests turn it on.
+    UPSTREAM_RECORD_CACHE_SIZE: '0',
     UPSTREAM_ACCOUNTS_URL: mocks.urls.accounts,
     UPSTREAM_DELIVERIES_URL: mocks.urls.deliveries,
     UPSTREAM_PACKAGES_URL: mocks.urls.packages,

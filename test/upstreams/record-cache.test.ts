@@ -1,0 +1,122 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DEFAULT_RESILIENCE } from '../../src/resilience/options.js';
+import { UpstreamHttpClient } from '../../src/upstreams/http-client.js';
+import { sharedTtlMs } from '../../src/upstreams/record-cache.js';
+import { ResourceReader } from '../../src/upstreams/resource.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
+import { operation } from '../helpers/operations.js';
+import { accountWithDeliveries } from '../helpers/upstream-data.js';
+
+/** Upstream caching: what a service says a shared cache may keep is kept, by record, and nothing else. */
+
+describe('through the BFF', () => {
+  let harness: Harness;
+  let token: string;
+  beforeAll(async () => {
+    harness = await startHarness({ UPSTREAM_RECORD_CACHE_SIZE: '1000' });
+    token = await harness.token(await accountWithDeliveries(harness, 5));
+  });
+  afterAll(() => harness.close());
+
+  it('serves packages (Cache-Control: max-age) from the cache; drones (no header) are asked again', async () => {
+    await harness.reset();
+    for (let i = 0; i < 3; i++) {
+      const { body } = await harness.graphql(operation('MyDeliveries'), { token });
+      expect(body.errors).toBeUndefined();
+    }
+    const counts = await harness.callCounts();
+    expect(counts.packages).toBe(1);
+    expect(counts.deliveries).toBe(3);
+    expect(counts.drones).toBe(3);
+  });
+});
+
+describe('a resource with a record cache', () => {
+  let server: Server;
+  const asked: string[] = [];
+  let cacheControl: string | undefined = 'public, max-age=60';
+  let extra: Record<string, string> = {};
+  let origin: string;
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const ids = new URL(request.url ?? '/', 'http://x').searchParams.get('ids') ?? '';
+      asked.push(ids);
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        ...(cacheControl === undefined ? {} : { 'cache-control': cacheControl }),
+        ...extra,
+      });
+      response.end(JSON.stringify({ data: ids.split(',').map((id) => ({ id, name: `n-${id}` })) }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  async function withReader(
+    test: (read: (ids: string[]) => Promise<string[]>) => Promise<void>,
+  ): Promise<void> {
+    const http = new UpstreamHttpClient('packages', origin, {
+      connections: 2,
+      maxBodyBytes: 4096,
+      resilience: DEFAULT_RESILIENCE,
+      recordCacheSize: 100,
+    });
+    const reader = new ResourceReader(
+      http,
+      '/v1/things',
+      z.object({ id: z.string(), name: z.string() }),
+    );
+    const call = { signal: AbortSignal.timeout(2_000), deadline: Date.now() + 2_000, headers: {} };
+    asked.length = 0;
+    try {
+      await test(async (ids) => (await reader.getMany(ids, call)).map((r) => r.id).sort());
+    } finally {
+      await http.close();
+    }
+  }
+
+  it('asks a batch only for the ids it does not keep', async () => {
+    cacheControl = 'public, max-age=60';
+    extra = {};
+    await withReader(async (read) => {
+      expect(await read(['a', 'b'])).toEqual(['a', 'b']);
+      expect(await read(['b', 'c'])).toEqual(['b', 'c']);
+      expect(await read(['a', 'c'])).toEqual(['a', 'c']);
+      expect(asked).toEqual(['a,b', 'c']);
+    });
+  });
+
+  it.each([
+    ['private', 'private, max-age=60', {}],
+    ['no-store', 'no-store', {}],
+    ['no Cache-Control', undefined, {}],
+    ['a Vary', 'public, max-age=60', { vary: 'x-skyway-caller' }],
+    ['an Age as old as max-age', 'public, max-age=60', { age: '60' }],
+  ])('keeps nothing from an answer with %s', async (_name, header, headers) => {
+    cacheControl = header;
+    extra = headers;
+    await withReader(async (read) => {
+      await read(['a']);
+      await read(['a']);
+      expect(asked).toEqual(['a', 'a']);
+    });
+  });
+});
+
+describe('sharedTtlMs', () => {
+  const ttl = (headers: Record<string, string>) =>
+    sharedTtlMs({ path: '/v1/things?ids=a', status: 200, headers });
+
+  it('is what a shared cache may keep', () => {
+    expect(ttl({ 'cache-control': 'public, max-age=300' })).toBe(300_000);
+    expect(ttl({ 'cache-control': 'max-age=300, s-maxage=10' })).toBe(10_000);
+    expect(ttl({ 'cache-control': 'public, max-age=300', age: '100' })).toBe(200_000);
+    expect(ttl({ 'cache-control': 'private, max-age=300' })).toBe(0);
+    expect(ttl({ 'cache-control': 'no-cache, max-age=300' })).toBe(0);
+    expect(ttl({ 'last-modified': 'Tue, 24 Nov 2026 00:00:00 GMT' })).toBe(0);
+  });
+});
