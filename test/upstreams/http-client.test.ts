@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
@@ -134,6 +136,36 @@ describe('UpstreamHttpClient', () => {
     const error = await failure(drones.getOne('drn_001', call(150)));
     expect(error).toBeInstanceOf(UpstreamTimeoutError);
     expect(error).toMatchObject({ code: 'UPSTREAM_TIMEOUT', upstream: 'drones' });
+  });
+
+  it("gives UPSTREAM_TIMEOUT when a body stalls midway past the attempt's deadline, and closes it", async () => {
+    let closed = false;
+    const stalling = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      response.write('{"id": "drn_001", "model":');
+      response.socket?.once('close', () => {
+        closed = true;
+      });
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(stalling.address() as AddressInfo).port}`;
+    const quick = new UpstreamHttpClient('drones', origin, {
+      connections: 1,
+      maxBodyBytes: 64 * 1024,
+      resilience: { ...DEFAULT_RESILIENCE, attemptTimeoutMs: 200 },
+    });
+    try {
+      const error = await failure(
+        new ResourceReader(quick, '/v1/drones', DroneRecord).getOne('drn_001', call(5_000)),
+      );
+      expect(error).toBeInstanceOf(UpstreamTimeoutError);
+      expect(quick.policy.counters.attempts).toBe(1);
+      await expect.poll(() => closed).toBe(true);
+    } finally {
+      await quick.close();
+      stalling.closeAllConnections();
+      await new Promise<void>((resolve) => stalling.close(() => resolve()));
+    }
   });
 
   it('gives CONNECTION when nothing listens', async () => {
