@@ -30,6 +30,7 @@ import {
   TOKEN_ROLES,
 } from './records.js';
 import { DEFAULT_PAGE_LIMIT, MAX_BATCH_IDS, MAX_PAGE_LIMIT } from './services/collection.js';
+import { PACKAGE_CACHE_CONTROL } from './services/packages.js';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from './tokens.js';
 
 /** A JSON object of the document; the documents are data, checked by the tests against answers. */
@@ -341,6 +342,12 @@ const HEADERS: Record<string, Json> = {
     description: 'Seconds to wait, when the chaos sets `retryAfterS`.',
     schema: { type: 'string', pattern: '^[0-9]+$' },
   },
+  PackageCacheControl: {
+    description:
+      'Packages never change once created: any cache, shared ones included, may keep these ' +
+      'records for five minutes.',
+    schema: { const: PACKAGE_CACHE_CONTROL },
+  },
 };
 
 function errorResponse(description: string, extraHeaders: Record<string, Json> = {}): Json {
@@ -386,8 +393,13 @@ interface Operation {
   responses: Record<string, string | Json>;
 }
 
-function okResponse(description: string, schema: Json | null, replayable: boolean): Json {
-  const headers: Json = { 'x-request-id': ref('headers', 'RequestId') };
+function okResponse(
+  description: string,
+  schema: Json | null,
+  replayable: boolean,
+  extraHeaders: Record<string, Json> = {},
+): Json {
+  const headers: Json = { 'x-request-id': ref('headers', 'RequestId'), ...extraHeaders };
   if (replayable) headers['idempotent-replayed'] = ref('headers', 'IdempotentReplayed');
   return {
     description,
@@ -445,6 +457,8 @@ interface Resource {
   plural: string;
   /** The list's order and filter parameters, when the resource has a list. */
   list?: { order: 'ascending' | 'descending'; filters: string[] };
+  /** The `Cache-Control` header of the reads by id (one and batch), by its name in HEADERS. */
+  cacheControl?: string;
 }
 
 type Paths = Record<string, Record<string, Json>>;
@@ -452,6 +466,10 @@ type Paths = Record<string, Record<string, Json>>;
 /** `GET <path>/{id}` and `GET <path>` (batch, or list too), plus the resource's writes. */
 function resourcePaths(resource: Resource, writes: Record<string, Json> = {}): Paths {
   const { path, record, noun, plural, list } = resource;
+  const cached: Record<string, Json> =
+    resource.cacheControl === undefined
+      ? {}
+      : { 'cache-control': ref('headers', resource.cacheControl) };
   const batch = schemaRef(`${record}Batch`);
   const page = schemaRef(`${record}Page`);
   const listParameters = list === undefined ? [] : [...list.filters, 'Limit', 'Cursor'];
@@ -463,7 +481,7 @@ function resourcePaths(resource: Resource, writes: Record<string, Json> = {}): P
           summary: `One ${noun}.`,
           parameters: [ref('parameters', 'Id')],
           responses: {
-            '200': okResponse(`The ${noun}.`, schemaRef(record), false),
+            '200': okResponse(`The ${noun}.`, schemaRef(record), false, cached),
             '400': 'BadRequest',
             '404': 'NotFound',
           },
@@ -480,7 +498,7 @@ function resourcePaths(resource: Resource, writes: Record<string, Json> = {}): P
               description: 'Batch only: `ids` is required. Answers `{ data }`.',
               parameters: [ref('parameters', 'Ids')],
               responses: {
-                '200': okResponse('The found records.', batch, false),
+                '200': okResponse('The found records.', batch, false, cached),
                 '400': 'BatchOrBadRequest',
               },
             }
@@ -645,7 +663,13 @@ const SERVICE_PATHS: Record<ServiceName, { description: string; paths: () => Pat
     description: 'Packages: what each delivery carries.',
     paths: () =>
       resourcePaths(
-        { path: '/v1/packages', record: 'Package', noun: 'package', plural: 'Packages' },
+        {
+          path: '/v1/packages',
+          record: 'Package',
+          noun: 'package',
+          plural: 'Packages',
+          cacheControl: 'PackageCacheControl',
+        },
         {
           '/v1/packages': writeOperation({
             operationId: 'createPackage',

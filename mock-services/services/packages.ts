@@ -9,14 +9,16 @@ import { nextId } from '../ids.js';
 import type { Package } from '../records.js';
 import { collectionRoutes } from './collection.js';
 
+/** A package is never changed once created: its reads may be cached for five minutes. */
+export const PACKAGE_CACHE_CONTROL = 'public, max-age=300';
+
 export function packagesRoutes(data: SeedData): Route[] {
   return [
     ...collectionRoutes({
       path: '/v1/packages',
       noun: 'package',
       records: () => data.packages,
-      // A package is never changed once created: its reads may be cached for five minutes.
-      cacheControl: 'public, max-age=300',
+      cacheControl: PACKAGE_CACHE_CONTROL,
     }),
     {
       method: 'POST',

@@ -216,6 +216,18 @@ describe('packages, drones and payments', () => {
     ).toBe(200);
   });
 
+  it('send the Cache-Control their documents promise on reads by id, and only packages do', async () => {
+    const headers = (checkers.packages.document.components as { headers: Record<string, unknown> })
+      .headers;
+    const promised = (headers.PackageCacheControl as { schema: { const: string } }).schema.const;
+    const one = await call('packages', 'GET', '/v1/packages/{id}', '/v1/packages/pkg_000001');
+    const many = await call('packages', 'GET', '/v1/packages', '/v1/packages?ids=pkg_000001');
+    expect(one.headers.get('cache-control')).toBe(promised);
+    expect(many.headers.get('cache-control')).toBe(promised);
+    const drone = await call('drones', 'GET', '/v1/drones/{id}', '/v1/drones/drn_001');
+    expect(drone.headers.get('cache-control')).toBeNull();
+  });
+
   it('create packages and charges', async () => {
     const pkg = { size: 'LARGE', weightKg: 12.5, tag: 'fragile' };
     expect(
