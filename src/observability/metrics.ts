@@ -62,27 +62,6 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly #routes = new Map<string, RouteMetrics>();
-
-  /**
-   * The counter and histogram children of one upstream route, made once and kept, so that an
-   * attempt builds no label objects (prom-client still checks and hashes the labels a child
-   * holds on every update). Routes are templates (`GET /v1/drones`) and outcomes a short fixed
-   * list, so the map stays small.
-   */
-  upstreamRoute(upstream: string, route: string): RouteMetrics {
-    const key = `${upstream} ${route}`;
-    let found = this.#routes.get(key);
-    if (found === undefined) {
-      found = new RouteMetrics(
-        (outcome) => this.upstreamCalls.labels({ upstream, route, outcome }),
-        this.upstreamDuration.labels({ upstream, route }),
-      );
-      this.#routes.set(key, found);
-    }
-    return found;
-  }
-
   /** Registers gauges and counters whose values are read from elsewhere at scrape time. */
   observe(
     name: string,
@@ -109,26 +88,6 @@ export class Metrics {
 
   render(): Promise<string> {
     return this.registry.metrics();
-  }
-}
-
-/** One upstream route's attempts: counted by outcome, timed. */
-export class RouteMetrics {
-  readonly #calls = new Map<string, Counter.Internal>();
-
-  constructor(
-    private readonly callsFor: (outcome: string) => Counter.Internal,
-    private readonly duration: Histogram.Internal<string>,
-  ) {}
-
-  record(outcome: string, seconds: number): void {
-    let calls = this.#calls.get(outcome);
-    if (calls === undefined) {
-      calls = this.callsFor(outcome);
-      this.#calls.set(outcome, calls);
-    }
-    calls.inc();
-    this.duration.observe(seconds);
   }
 }
 

@@ -160,9 +160,15 @@ export class UpstreamHttpClient {
     } finally {
       span.setAttribute('skyway.outcome', outcome);
       span.end();
-      this.options.metrics
-        ?.upstreamRoute(this.upstream, request.route)
-        .record(outcome, (performance.now() - started) / 1000);
+      this.options.metrics?.upstreamCalls.inc({
+        upstream: this.upstream,
+        route: request.route,
+        outcome,
+      });
+      this.options.metrics?.upstreamDuration.observe(
+        { upstream: this.upstream, route: request.route },
+        (performance.now() - started) / 1000,
+      );
     }
   }
 
