@@ -673,6 +673,21 @@ const SERVICE_PATHS: Record<ServiceName, { description: string; paths: () => Pat
               '409': 'INVALID_STATE: the delivery is CANCELLED or paid by another charge.',
             },
           }),
+          '/v1/deliveries/{id}/payment/release': writeOperation({
+            operationId: 'releaseDeliveryPayment',
+            summary: 'Undo the link to a charge that was released.',
+            description:
+              'If the delivery is paid by this charge and not CANCELLED, its chargeId becomes ' +
+              'null, so it can be paid again; otherwise it is answered unchanged (another ' +
+              "charge's link is never undone, and a cancelled delivery keeps the charge it was " +
+              'refunded for).',
+            body: 'DeliveryPayment',
+            pathId: true,
+            status: 200,
+            result: 'Delivery',
+            resultDescription: 'The delivery.',
+            errors: { '404': 'NOT_FOUND: no such delivery.' },
+          }),
         },
       ),
   },
