@@ -29,7 +29,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   constructor(
     /** Records kept at most; the oldest go first. */
     private readonly maxRecords = 100_000,
-    private readonly now: () => number = Date.now,
+    // Read late, so a test's fake Date moves leases and the completer's waits alike.
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   async begin(key: string, options: BeginOptions): Promise<BeginResult> {

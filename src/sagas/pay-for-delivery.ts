@@ -41,9 +41,19 @@ export const payForDelivery: Saga<PayInput> = {
       );
     }
     const chargeId = await steps.step('authorize', async () => {
-      const charge = await coded(() => upstreams.payments.authorize(input, key('authorize'), call));
-      wrote.charge(charge);
-      return charge.id;
+      try {
+        const charge = await upstreams.payments.authorize(input, key('authorize'), call);
+        wrote.charge(charge);
+        return charge.id;
+      } catch (error) {
+        // Payments takes no second payment for a delivery: nothing was written.
+        if (isDomainRefusal(error)) {
+          throw error.code === 'NOT_FOUND'
+            ? paymentRefused('NOT_FOUND', 'The delivery does not exist.')
+            : paymentRefused('INVALID_STATE', 'The delivery is already paid for.');
+        }
+        throw codedError(error);
+      }
     });
     const linked = await steps.step('link', async () => {
       try {

@@ -1,4 +1,5 @@
 import type DataLoader from 'dataloader';
+import type { GraphQLError } from 'graphql';
 import { mayActFor } from '../auth/caller.js';
 import type { Context } from '../context.js';
 import type { Outcome, Steps } from '../idempotency/index.js';
@@ -92,12 +93,19 @@ function runSaga<I>(
  * account's delivery is NOT_FOUND too, word for word: a caller cannot tell "not yours" from
  * "not there", so ids cannot be probed for what exists.
  */
-async function deliveryToChange(ctx: Context, id: string): Promise<DeliveryRecord> {
+async function deliveryToChange(
+  ctx: Context,
+  id: string,
+  notThere: () => GraphQLError = () => notFound('The delivery'),
+): Promise<DeliveryRecord> {
   const caller = requireCaller(ctx);
   const delivery = await ctx.loaders.deliveries.load(id);
-  if (delivery === null || !mayActFor(caller, delivery.ownerId)) throw notFound('The delivery');
+  if (delivery === null || !mayActFor(caller, delivery.ownerId)) throw notThere();
   return delivery;
 }
+
+/** payForDelivery's answer for a delivery that is not there (or not the caller's). */
+const noDeliveryToPay = () => paymentRefused('NOT_FOUND', 'The delivery does not exist.');
 
 /** After a write, the request's loaders must answer with the new state, not the old. */
 function remember(ctx: Context, delivery: DeliveryRecord): void {
@@ -193,7 +201,7 @@ builder.mutationField('payForDelivery', (t) =>
       };
       const outcome = await runSaga(ctx, payForDelivery, input.idempotencyKey, payment, {
         before: async () => {
-          const delivery = await deliveryToChange(ctx, deliveryId);
+          const delivery = await deliveryToChange(ctx, deliveryId, noDeliveryToPay);
           if (delivery.status === 'CANCELLED') {
             throw paymentRefused('INVALID_STATE', 'A cancelled delivery cannot be paid for.');
           }
@@ -202,7 +210,7 @@ builder.mutationField('payForDelivery', (t) =>
           }
         },
         recheck: async (stored) => {
-          const delivery = await deliveryToChange(ctx, deliveryId);
+          const delivery = await deliveryToChange(ctx, deliveryId, noDeliveryToPay);
           // A refusal is replayed as what is true now: a delivery paid by another payment
           // then may have been cancelled (and its payment refunded) since.
           if (stored.kind === 'refusal' && delivery.status === 'CANCELLED') {
