@@ -165,6 +165,32 @@ describe('a retried mutation', () => {
     expect(routes['GET /v1/deliveries'] ?? 0).toBe(1);
   });
 
+  it('is authorized for the caller who replays it: another token of the account gets NOT_FOUND', async () => {
+    // A dispatcher token of this account cancels another account's delivery with key K …
+    const { data } = await getJson<{ data: Array<{ id: string; ownerId: string }> }>(
+      harness,
+      'deliveries',
+      '/v1/deliveries?status=SCHEDULED&limit=50',
+    );
+    const foreign = data.find((d) => d.ownerId !== ownerId);
+    const deliveryId = Buffer.from(`Delivery:${foreign?.id}`).toString('base64url');
+    const key = randomUUID();
+    const cancelAs = (auth: string) =>
+      harness.graphql<{ cancelDelivery: { delivery: { owner: { email: string } } } }>(
+        `mutation ($input: CancelDeliveryInput!) {
+          cancelDelivery(input: $input) { delivery { id owner { email } } }
+        }`,
+        { token: auth, variables: { input: { idempotencyKey: key, deliveryId } } },
+      );
+    const dispatcher = await harness.token(ownerId, 'DISPATCHER');
+    expect((await cancelAs(dispatcher)).body.errors).toBeUndefined();
+    // … and a customer token of the same account sends K again: it may not see that delivery.
+    const replayed = await cancelAs(token);
+    expect(replayed.body.data).toBeNull();
+    expect(codes(replayed.body)).toEqual(['NOT_FOUND']);
+    expect(JSON.stringify(replayed.body)).not.toContain('@');
+  });
+
   it('after invalid input stores nothing: the key still works with valid input', async () => {
     const delivery = await newDelivery();
     const key = randomUUID();
