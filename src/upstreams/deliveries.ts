@@ -41,7 +41,11 @@ export class DeliveriesClient {
       limit: query.limit,
       cursor: query.after,
     })}`;
-    return this.http.send({ method: 'GET', route: 'GET /v1/deliveries', path }, DeliveryPage, call);
+    return this.http.send(
+      { method: 'GET', route: 'GET /v1/deliveries', path, maxRecords: query.limit },
+      DeliveryPage,
+      call,
+    );
   }
 
   /** `POST /v1/deliveries`: a new SCHEDULED delivery. */
