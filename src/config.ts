@@ -118,8 +118,14 @@ const EnvSchema = z.object({
     .optional(),
   /** Query-cost points a caller can hold, and spend in one burst; at least QUERY_MAX_COST. */
   RATE_LIMIT_CAPACITY: positiveInt.default(1000),
-  /** Points a caller gets back per second. */
-  RATE_LIMIT_RESTORE_PER_S: z.coerce.number().positive().default(50),
+  /**
+   * Points a caller gets back per second. An operation is charged what it made the services
+   * do (a point a record), so a dispatcher's DispatchBoard costs up to 501 (463 on the mocks'
+   * seed). Refreshed every 2 s that is at most 250.5 points/s; 300 covers it with a fifth to
+   * spare for a refresh timer firing early, while a burst still cannot run more boards at
+   * once than the capacity holds estimates (1000 / 501: one).
+   */
+  RATE_LIMIT_RESTORE_PER_S: z.coerce.number().positive().default(300),
   /** Prefix of the Redis keys of rate-limit buckets. */
   RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('skyway:rate:'),
 });
