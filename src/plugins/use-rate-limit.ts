@@ -32,8 +32,8 @@ import { queryCostOf } from './use-query-cost.js';
 export interface RateLimitOptions {
   store: RateLimitStore;
   /**
-   * Report `extensions.rateLimit: { capacity, available, restorePerS }` (and, in
-   * `extensions.cost`, the points `charged`) in every response.
+   * Report `extensions.rateLimit: { capacity, available, restorePerS }` in every response,
+   * `available` as left once the operation was charged what it ran.
    * @default false
    */
   exposeBudget?: boolean;
