@@ -16,8 +16,16 @@ export interface Jwks {
 
 export interface TokenIssuer {
   readonly jwks: Jwks;
-  /** A negative ttlS gives a token that expired that many seconds ago (for tests). */
-  issue(claims: { accountId: string; role: TokenRole; ttlS: number }): Promise<string>;
+  /**
+   * A negative ttlS gives a token that expired that many seconds ago (for tests). `name` is
+   * the account's name at issue (OpenID's `name` claim), as identity providers put in tokens.
+   */
+  issue(claims: {
+    accountId: string;
+    role: TokenRole;
+    ttlS: number;
+    name?: string;
+  }): Promise<string>;
 }
 
 export async function createTokenIssuer(): Promise<TokenIssuer> {
@@ -28,9 +36,9 @@ export async function createTokenIssuer(): Promise<TokenIssuer> {
 
   return {
     jwks,
-    issue: ({ accountId, role, ttlS }) => {
+    issue: ({ accountId, role, ttlS, name }) => {
       const iat = Math.floor(Date.now() / 1000);
-      return new SignJWT({ role })
+      return new SignJWT(name === undefined ? { role } : { role, name })
         .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid, typ: 'JWT' })
         .setIssuer(TOKEN_ISSUER)
         .setAudience(TOKEN_AUDIENCE)

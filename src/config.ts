@@ -28,6 +28,16 @@ const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 const boolean = z.enum(['true', 'false']).transform((value) => value === 'true');
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
+/** `https://app.example.com,http://localhost:5173`: exact origins, or `*` alone for any. */
+const origins = z
+  .string()
+  .transform((text) => text.split(',').map((origin) => origin.trim()))
+  .refine(
+    (list) =>
+      (list.length === 1 && list[0] === '*') ||
+      list.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin),
+    'a comma list of origins (scheme://host[:port]) or *',
+  );
 
 /** One row per variable: the README's configuration table is checked against this. */
 const EnvSchema = z.object({
@@ -88,6 +98,8 @@ const EnvSchema = z.object({
   SAGA_MAX_ATTEMPTS: positiveInt.default(10),
   /** Prefix of the Redis keys of idempotency records. */
   IDEMPOTENCY_KEY_PREFIX: z.string().min(1).default('skyway:idem:'),
+  /** Origins whose browser apps may call the API cross-origin; none when unset. */
+  CORS_ORIGINS: origins.optional(),
   /** JWKS of the token issuer; defaults to the accounts service's. */
   AUTH_JWKS_URL: httpUrl.optional(),
   AUTH_ISSUER: z.string().min(1).default('skyway-accounts'),
@@ -112,8 +124,14 @@ const EnvSchema = z.object({
     .optional(),
   /** Query-cost points a caller can hold, and spend in one burst; at least QUERY_MAX_COST. */
   RATE_LIMIT_CAPACITY: positiveInt.default(1000),
-  /** Points a caller gets back per second. */
-  RATE_LIMIT_RESTORE_PER_S: z.coerce.number().positive().default(50),
+  /**
+   * Points a caller gets back per second. An operation is charged what it made the services
+   * do (a point a record), so a dispatcher's DispatchBoard costs up to 501 (463 on the mocks'
+   * seed). Refreshed every 2 s that is at most 250.5 points/s; 300 covers it with a fifth to
+   * spare for a refresh timer firing early, while a burst still cannot run more boards at
+   * once than the capacity holds estimates (1000 / 501: one).
+   */
+  RATE_LIMIT_RESTORE_PER_S: z.coerce.number().positive().default(300),
   /** Prefix of the Redis keys of rate-limit buckets. */
   RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('skyway:rate:'),
 });
@@ -158,6 +176,8 @@ export interface Config {
   /** Which operations may run by hash, and whether text may run at all (src/plugins). */
   persistedDocuments: { mode: 'off' | 'allow' | 'require'; manifest: string };
   auth: { jwksUrl: string; issuer: string; audience: string };
+  /** Origins allowed cross-origin (`*`: any); empty: none. */
+  corsOrigins: string[];
   /** Limits checked before anything runs (src/plugins). */
   guards: {
     maxCost: number;
@@ -251,6 +271,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
     },
+    corsOrigins: e.CORS_ORIGINS ?? [],
     guards: {
       maxCost: e.QUERY_MAX_COST,
       maxDepth: e.QUERY_MAX_DEPTH,

@@ -4,6 +4,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
+import { corsFor, useVaryOrigin } from './cors.js';
 import { graphiqlOptions } from './graphiql.js';
 import { createIdempotencyStore, IdempotentMutations } from './idempotency/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -102,6 +103,8 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
+    // Cross-origin callers: only CORS_ORIGINS, never with credentials (src/cors.ts).
+    cors: corsFor(config.corsOrigins),
     graphiql: config.env === 'production' ? false : graphiqlOptions(options.devToken),
     renderGraphiQL,
     maskedErrors: { maskError, isDev: config.env === 'development' },
@@ -112,6 +115,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     maxRequestBodySize: false,
     logging: yogaLogger(logger),
     plugins: [
+      useVaryOrigin(config.corsOrigins),
       useOperationalEndpoints({ metrics, readiness }),
       useRequestBudget(),
       useOperationTelemetry({ logger, metrics }),
