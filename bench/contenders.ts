@@ -49,6 +49,9 @@ export const SKYWAY_BENCH_ENV: Record<string, string> = {
   // The method wants nothing answered from a cache: the bench's 1,000 accounts come back, and
   // their packages (which the service lets a cache keep) would be, while the others' are not.
   UPSTREAM_RECORD_CACHE_SIZE: '0',
+  // Metrics listen on a port of their own (9464 by default): any free one, so contenders and
+  // a developer's `npm start` never collide.
+  METRICS_PORT: '0',
 };
 
 /**

@@ -18,6 +18,9 @@ export function observePolicies(metrics: Metrics, upstreams: Upstreams): void {
     ['upstream'],
     () =>
       policies().map(([upstream, policy]) => [{ upstream }, BREAKER_VALUES[policy.breakerState]]),
+    'gauge',
+    // Across cluster workers the worst state shows: one worker's open breaker is an open breaker.
+    'max',
   );
   metrics.observe(
     'skyway_upstream_bulkhead_in_flight',
