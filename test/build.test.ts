@@ -7,18 +7,24 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../mock-services/index.js';
 import { startBffProcess, upstreamEnv } from './helpers/bff-process.js';
+import { instructionsOf, readDockerfile, type Stage } from './helpers/dockerfile.js';
 import { hashOf } from './helpers/persisted.js';
 
 /**
  * The production build as the image runs it, without Docker: `npm run build`, then what the
- * Dockerfile's runtime stage holds (the build, the production dependencies only, the manifest
- * and GraphiQL's operation) in a folder of its own outside the repository, started with
- * `npm run serve`'s command as a user that is not root, as the image's `USER node` is.
+ * Dockerfile's runtime stage copies (read from its COPY lines: the build, the production
+ * dependencies only, the manifest, GraphiQL's operation) in a folder of its own outside the
+ * repository, started with the stage's CMD (which is `npm run serve`'s command) as a user that
+ * is not root, as the image's `USER node` is.
  */
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NOBODY = 65534;
+
+const runtime = readDockerfile(new URL('../Dockerfile', import.meta.url)).at(-1) as Stage;
+/** The runtime stage's CMD, e.g. `["node", "--max-semi-space-size=64", "dist/server.js"]`. */
+const command = JSON.parse(instructionsOf(runtime, 'CMD').at(-1) ?? '[]') as string[];
 
 let mocks: MockServices;
 let stage: string;
@@ -28,33 +34,39 @@ beforeAll(async () => {
   await run('npm', ['run', '--silent', 'build'], { cwd: ROOT });
   stage = mkdtempSync(join(tmpdir(), 'skyway-image-'));
   chmodSync(stage, 0o755);
-  for (const path of [
-    'package.json',
-    'dist',
-    'clients/generated/persisted-documents.json',
-    'contract/operations',
-  ]) {
-    cpSync(join(ROOT, path), join(stage, path), { recursive: true });
-  }
-  // `npm ci --omit=dev`'s tree: the production dependencies and theirs, nothing else.
-  const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT });
-  const packages = stdout.trim().split('\n').slice(1);
-  for (const path of packages.filter((p) => !packages.some((o) => p.startsWith(`${o}/`)))) {
-    cpSync(path, join(stage, relative(ROOT, path)), { recursive: true });
+  for (const copy of instructionsOf(runtime, 'COPY')) {
+    // `--from=build /app/<path> ./<path>` (the build stage's) or `<path> ./<path>` (the context's).
+    const [, source = '', target = ''] =
+      /^(?:--from=build \/app\/)?(\S+)\s+\.\/(\S+)$/.exec(copy) ?? [];
+    expect(source, copy).not.toBe('');
+    if (source === 'node_modules') await copyProductionDependencies(join(stage, target));
+    else cpSync(join(ROOT, source), join(stage, target), { recursive: true });
   }
 }, 180_000);
+
+/** `npm prune --omit=dev`'s tree: the production dependencies and theirs, nothing else. */
+async function copyProductionDependencies(target: string): Promise<void> {
+  const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT });
+  const packages = stdout.trim().split('\n').slice(1);
+  const nodeModules = join(ROOT, 'node_modules');
+  for (const path of packages.filter((p) => !packages.some((o) => p.startsWith(`${o}/`)))) {
+    cpSync(path, join(target, relative(nodeModules, path)), { recursive: true });
+  }
+}
 afterAll(async () => {
   await mocks.close();
   if (stage) rmSync(stage, { recursive: true, force: true });
 });
 
 describe('npm run build', () => {
-  it('compiles to dist/ with the entry point npm run serve starts', () => {
+  it('compiles to dist/ with the entry point the image and npm run serve start', () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
       dependencies: Record<string, string>;
     };
-    expect(manifest.scripts.serve).toMatch(/^node (--[\w-]+=\S+ )*dist\/server\.js$/);
+    expect(command.join(' ')).toMatch(/^node (--[\w-]+=\S+ )*dist\/server\.js$/);
+    expect(manifest.scripts.serve).toBe(command.join(' '));
+    expect(instructionsOf(runtime, 'USER')).toEqual(['node']);
     expect(existsSync(join(ROOT, 'dist/server.js'))).toBe(true);
     expect(existsSync(join(ROOT, 'dist/dev.ts'))).toBe(false);
     // Development tools are not production dependencies, so the image has none of them.
@@ -66,8 +78,6 @@ describe('npm run build', () => {
   });
 
   it('runs from production dependencies alone, as a user that is not root, and stops on SIGTERM', async () => {
-    const serve = JSON.parse(readFileSync(join(stage, 'package.json'), 'utf8')).scripts
-      .serve as string;
     const asRoot = process.getuid?.() === 0;
     const bff = startBffProcess(
       {
@@ -77,7 +87,7 @@ describe('npm run build', () => {
         LOG_LEVEL: 'info',
       },
       {
-        args: serve.split(' ').slice(1),
+        args: command.slice(1),
         cwd: stage,
         ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
       },
