@@ -8,7 +8,11 @@ import { graphiqlOptions } from './graphiql.js';
 import { createIdempotencyStore, IdempotentMutations } from './idempotency/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
-import { observeIdempotency, observePolicies } from './observability/policy-metrics.js';
+import {
+  observeIdempotency,
+  observePolicies,
+  observeStores,
+} from './observability/policy-metrics.js';
 import { guardedEntry } from './plugins/guarded-entry.js';
 import {
   loadPersistedDocuments,
@@ -65,6 +69,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
   const rateLimitStore = createRateLimitStore(config.rateLimit);
   observePolicies(metrics, upstreams);
   observeIdempotency(metrics, idempotency);
+  observeStores(metrics, { idempotency: () => idempotencyStore.ping() });
   let draining = false;
   const readiness: Readiness = {
     accepting: () => !draining,
@@ -111,8 +116,10 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       ...guardedEntry({
         guards: config.guards,
         rateLimitStore,
-        onRateLimitStoreError: (error) =>
-          logger.warn({ err: error }, 'rate-limit store unavailable; request let through'),
+        onRateLimitStoreError: (error) => {
+          metrics.rateLimitStoreFailures.inc();
+          logger.warn({ err: error }, 'rate-limit store unavailable; request let through');
+        },
       }),
       // Only what the guarded entry let through is labelled by name or client (labels.ts).
       telemetry.admit,

@@ -47,9 +47,10 @@ export class Metrics {
     labelNames: ['operation', 'type'] as const,
     registers: [this.registry],
   });
+  /** Per request and code, not per error: a board with 100 failed drones is one failed request. */
   readonly operationErrors = new Counter({
     name: 'skyway_graphql_errors_total',
-    help: 'GraphQL errors in responses, by operation name and error code.',
+    help: 'Requests answered with at least one error of a code, by operation name and error code.',
     labelNames: ['operation', 'code'] as const,
     registers: [this.registry],
   });
@@ -77,6 +78,11 @@ export class Metrics {
     help: 'Upstream attempt latency, by upstream and route template.',
     labelNames: ['upstream', 'route'] as const,
     buckets: SECONDS,
+    registers: [this.registry],
+  });
+  readonly rateLimitStoreFailures = new Counter({
+    name: 'skyway_rate_limit_store_failures_total',
+    help: 'Operations let through unlimited because the rate-limit store could not be asked.',
     registers: [this.registry],
   });
   readonly deprecatedFields = new Counter({

@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import type { IdempotentMutations } from '../idempotency/index.js';
 import type { Upstreams } from '../upstreams/index.js';
 import type { Metrics } from './metrics.js';
@@ -73,4 +74,29 @@ export function observeIdempotency(metrics: Metrics, idempotency: IdempotentMuta
     },
     'counter',
   );
+}
+
+/**
+ * Whether each shared store answers a ping, asked when scraped: what the "idempotency store
+ * down" alert reads. Across cluster workers the lowest counts: one worker cut off is down.
+ */
+export function observeStores(
+  metrics: Metrics,
+  pings: Record<string, () => Promise<boolean>>,
+): void {
+  new Gauge({
+    name: 'skyway_store_up',
+    help: 'Whether a shared store answers a ping: 1 up, 0 down.',
+    labelNames: ['store'],
+    aggregator: 'min',
+    registers: [metrics.registry],
+    async collect() {
+      const results = await Promise.all(
+        Object.entries(pings).map(
+          async ([store, ping]) => [store, await ping().catch(() => false)] as const,
+        ),
+      );
+      for (const [store, up] of results) this.set({ store }, up ? 1 : 0);
+    },
+  });
 }

@@ -125,7 +125,7 @@ export function createOperationTelemetry({
         const label = admitted ? operationLabel(metrics, operation) : REFUSED;
         metrics.operations.inc({ operation: label, type });
         metrics.operationDuration.observe({ operation: label }, seconds);
-        for (const code of codes) metrics.operationErrors.inc({ operation: label, code });
+        for (const code of new Set(codes)) metrics.operationErrors.inc({ operation: label, code });
         if (cost !== undefined) metrics.queryCost.observe(cost);
       }
       if (span) {
