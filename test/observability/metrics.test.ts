@@ -69,6 +69,18 @@ describe('the metrics listener', () => {
     }
   });
 
+  it('says whether the idempotency store answers, for the store-down alert', async () => {
+    expect(await scrape()).toMatch(/^skyway_store_up\{store="idempotency"\} 1$/m);
+    const cutOff = await startHarness({ IDEMPOTENCY_STORE: 'redis://127.0.0.1:1' });
+    try {
+      expect(await scrape(cutOff.server.metricsUrl)).toMatch(
+        /^skyway_store_up\{store="idempotency"\} 0$/m,
+      );
+    } finally {
+      await cutOff.close();
+    }
+  });
+
   it('answers only GET /metrics', async () => {
     const base = new URL(`${harness.server.metricsUrl}`).origin;
     expect((await fetch(`${base}/graphql`)).status).toBe(404);
