@@ -46,6 +46,12 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
+  /**
+   * Prometheus's `/metrics` on a listener of its own, never on the public port: 9464 is the
+   * OpenTelemetry Prometheus exporter's port. In cluster mode the primary serves it for all workers.
+   */
+  METRICS_PORT: port.default(9464),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   UPSTREAM_ACCOUNTS_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.accounts),
   UPSTREAM_DELIVERIES_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.deliveries),
   UPSTREAM_PACKAGES_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.packages),
@@ -148,6 +154,8 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   host: string;
   port: number;
+  /** Where `/metrics` listens: apart from the public port, so scrapes and clients never share it. */
+  metrics: { host: string; port: number };
   requestTimeoutMs: number;
   /** Worker processes (`WEB_CONCURRENCY`). */
   workers: number;
@@ -232,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     workers: e.WEB_CONCURRENCY,
     logLevel: e.LOG_LEVEL,

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   console.log(`
 Skyway is up.
   GraphiQL:        ${server.url}/graphql   (open in a browser)
+  Metrics:         ${server.metricsUrl}
   Mock services:   ${SERVICE_NAMES.map((name) => `${name} ${mocks.urls[name]}`).join(', ')}
 
 Development tokens (valid 24 h), for the Authorization header:

@@ -1,24 +1,37 @@
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { isPrimary, runPrimary } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { answerClusterScrapes, clusterMetricsSource } from './observability/cluster-metrics.js';
 import { createLogger } from './observability/logger.js';
+import { type MetricsServer, startMetricsServer } from './observability/metrics-server.js';
 import { setupTracing } from './observability/tracing.js';
 import { createSkyway, type Skyway, type SkywayOptions } from './yoga.js';
 
 /** A listening BFF: where it is and how to stop it. */
 export interface RunningServer {
   url: string;
+  /** Where Prometheus scrapes; absent in a cluster worker, whose primary serves the sum. */
+  metricsUrl?: string;
   /** The BFF behind the socket: its upstream clients and their policies, for tests and probes. */
   skyway: Skyway;
   close(): Promise<void>;
 }
 
-/** Listens on the configured host and port (0 picks a free one). */
+export interface ServerOptions extends SkywayOptions {
+  /** How long one rendering of `/metrics` answers scrapes (metrics-server.ts). */
+  metricsReuseMs?: number;
+}
+
+/**
+ * Listens on the configured host and port (0 picks a free one), and serves `/metrics` on the
+ * metrics host and port; a cluster worker answers its primary's scrapes instead.
+ */
 export async function startServer(
   config: Config,
-  options: SkywayOptions = {},
+  options: ServerOptions = {},
 ): Promise<RunningServer> {
   const skyway = createSkyway(config, options);
   const server = createServer(skyway.yoga);
@@ -29,11 +42,29 @@ export async function startServer(
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
+  let metricsServer: MetricsServer | undefined;
+  if (cluster.isWorker) answerClusterScrapes(skyway.metrics.registry);
+  else {
+    metricsServer = await startMetricsServer({
+      ...config.metrics,
+      reuseMs: options.metricsReuseMs,
+      source: {
+        render: () => skyway.metrics.render(),
+        contentType: skyway.metrics.registry.contentType,
+      },
+      onError: (error) => skyway.logger.error({ err: error }, 'metrics rendering failed'),
+    }).catch(async (error: unknown) => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await skyway.close();
+      throw error;
+    });
+  }
   const { port } = server.address() as AddressInfo;
   skyway.completer.start();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     url: `http://${host}:${port}`,
+    metricsUrl: metricsServer?.url,
     skyway,
     async close() {
       // Stop accepting new connections and tell the load balancer (readyz 503); requests in
@@ -51,6 +82,8 @@ export async function startServer(
       }, config.shutdownTimeoutMs);
       await closed;
       clearTimeout(deadline);
+      // Scraped until the last request is done, so the final counts can still be read.
+      await metricsServer?.close();
       await skyway.close();
       // Log lines are written in batches: the last batch goes out before the process does.
       await new Promise<void>((resolve) => skyway.logger.flush(() => resolve()));
@@ -101,6 +134,14 @@ async function main(): Promise<void> {
         'WEB_CONCURRENCY > 1 with IDEMPOTENCY_STORE=memory: each worker keeps its own records, so a retry landing on another worker is only caught by the services; use a redis:// store',
       );
     }
+    // One scrape for every worker, summed here (cluster-metrics.ts); listening before the
+    // workers are forked, so a taken port stops the start instead of orphaning them.
+    const metrics = await startMetricsServer({
+      ...config.metrics,
+      source: clusterMetricsSource(),
+      onError: (error) => logger.warn({ err: error }, 'cluster metrics unavailable'),
+    });
+    logger.info({ url: metrics.url }, `Skyway metrics on ${metrics.url}`);
     runPrimary({
       workers: config.workers,
       log: (message, fields) => logger.info(fields ?? {}, message),
@@ -113,6 +154,9 @@ async function main(): Promise<void> {
     { url: `${server.url}/graphql` },
     `Skyway BFF listening on ${server.url}/graphql`,
   );
+  if (server.metricsUrl) {
+    server.skyway.logger.info({ url: server.metricsUrl }, `Skyway metrics on ${server.metricsUrl}`);
+  }
   server.skyway.logger.flush();
   stopOnSignals(async () => {
     await server.close();

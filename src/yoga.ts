@@ -13,13 +13,17 @@ import {
   observeIdempotency,
   observePolicies,
   observeSagas,
+  observeStores,
 } from './observability/policy-metrics.js';
 import { guardedEntry } from './plugins/guarded-entry.js';
-import { loadPersistedDocuments } from './plugins/persisted-documents-manifest.js';
+import {
+  loadPersistedDocuments,
+  operationNamesIn,
+} from './plugins/persisted-documents-manifest.js';
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { useDeferFallback } from './plugins/use-defer-fallback.js';
 import { useDeprecationSignals } from './plugins/use-deprecation-signals.js';
-import { useOperationTelemetry } from './plugins/use-operation-telemetry.js';
+import { createOperationTelemetry } from './plugins/use-operation-telemetry.js';
 import { type Readiness, useOperationalEndpoints } from './plugins/use-operational-endpoints.js';
 import { usePersistedDocuments } from './plugins/use-persisted-documents.js';
 import { useRequestBudget } from './plugins/use-request-budget.js';
@@ -64,13 +68,15 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       ? new Map<string, string>()
       : loadPersistedDocuments(config.persistedDocuments.manifest);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const metrics = new Metrics();
+  // The apps' operations are labelled by name whatever else comes first (labels.ts).
+  const metrics = new Metrics({ knownOperations: operationNamesIn(persistedDocuments) });
   const upstreams = createUpstreams(config, metrics, logger);
   const idempotencyStore = createIdempotencyStore(config.idempotency);
   const idempotency = new IdempotentMutations(idempotencyStore, config.idempotency);
   const rateLimitStore = createRateLimitStore(config.rateLimit);
   observePolicies(metrics, upstreams);
   observeIdempotency(metrics, idempotency);
+  observeStores(metrics, { idempotency: () => idempotencyStore.ping() });
   const sagaEvents = new SagaEvents();
   observeSagas(metrics, sagaEvents);
   const completer = new SagaCompleter(idempotency, upstreams, sagaEvents, logger, {
@@ -88,6 +94,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       ),
     }),
   };
+  const telemetry = createOperationTelemetry({ logger, metrics });
   const context = createContextFactory({
     upstreams,
     idempotency,
@@ -116,10 +123,9 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     logging: yogaLogger(logger),
     plugins: [
       useVaryOrigin(config.corsOrigins),
-      useOperationalEndpoints({ metrics, readiness }),
+      useOperationalEndpoints({ readiness }),
       useRequestBudget(),
-      useOperationTelemetry({ logger, metrics }),
-      useDeprecationSignals({ metrics }),
+      telemetry.observe,
       usePersistedDocuments({
         mode: config.persistedDocuments.mode,
         documents: persistedDocuments,
@@ -128,9 +134,14 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       ...guardedEntry({
         guards: config.guards,
         rateLimitStore,
-        onRateLimitStoreError: (error) =>
-          logger.warn({ err: error }, 'rate-limit store unavailable; request let through'),
+        onRateLimitStoreError: (error) => {
+          metrics.rateLimitStoreFailures.inc();
+          logger.warn({ err: error }, 'rate-limit store unavailable; request let through');
+        },
       }),
+      // Only what the guarded entry let through is labelled by name or client (labels.ts).
+      telemetry.admit,
+      useDeprecationSignals({ metrics }),
       // Compiled per document; operations with @defer or @stream are interpreted (below).
       useCompiledExecution(),
       // @defer and @stream: the first part answers before the slow fields (multipart or SSE).

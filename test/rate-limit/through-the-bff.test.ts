@@ -167,13 +167,15 @@ describe('with Redis away', () => {
   });
   afterAll(() => harness.close());
 
-  it('lets requests through rather than failing them', async () => {
+  it('lets requests through rather than failing them, and counts each for the failing-open alert', async () => {
     const token = await harness.token('acc_0001', 'DISPATCHER');
     for (let i = 0; i < 6; i++) {
       const { status, body } = await detail(harness.server.url, token);
       expect(status).toBe(200);
       expect(body.errors).toBeUndefined();
     }
+    const metrics = await (await fetch(`${harness.server.metricsUrl}`)).text();
+    expect(metrics).toMatch(/^skyway_rate_limit_store_failures_total 6$/m);
   });
 });
 

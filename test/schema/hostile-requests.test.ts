@@ -552,3 +552,51 @@ describe('cross-origin', () => {
     expect(simple.headers.get('access-control-allow-credentials')).toBeNull();
   });
 });
+
+describe('hostile headers', () => {
+  // In production, with the log at info as deployed, read line by line.
+  const lines: string[] = [];
+  let logged: Harness;
+  let dispatcher: string;
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    logged = await startHarness({ NODE_ENV: 'production' }, { logger: createLogger('info', sink) });
+    dispatcher = await logged.token('acc_0001', 'DISPATCHER');
+  });
+  afterAll(() => logged.close());
+
+  const HOSTILE_NAME =
+    'victim@example.com Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhY2NfMDAwMSJ9.c2ln';
+
+  it.each(['x-client-name', 'apollographql-client-name'])(
+    'an e-mail and a token in %s reach neither the log nor /metrics: the client is `other`',
+    async (header) => {
+      lines.length = 0;
+      // A deprecated field: the one use counted per client name.
+      const { status, body } = await logged.graphql(
+        '{ deliveries(first: 1) { edges { node { package { weight } } } } }',
+        { token: dispatcher, headers: { [header]: HOSTILE_NAME, 'x-request-id': HOSTILE_NAME } },
+      );
+      expect(status).toBe(200);
+      expect(body.errors).toBeUndefined();
+      const metrics = await (await fetch(`${logged.server.metricsUrl}`)).text();
+      for (const text of [lines.join('\n'), metrics]) {
+        expect(text).not.toContain('victim@example.com');
+        expect(text).not.toContain('eyJhbGciOiJSUzI1NiJ9');
+        expect(text).not.toContain('Bearer');
+      }
+      const line = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === 'graphql request');
+      expect(line).toMatchObject({ client: 'other', status: 200 });
+      expect(metrics).toMatch(
+        /skyway_deprecated_field_usage_total\{field="Package.weight",client="other"\} [1-9]/,
+      );
+    },
+  );
+});
