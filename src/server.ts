@@ -5,6 +5,7 @@ import { isPrimary, runPrimary } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { setupTracing } from './observability/tracing.js';
+import { unknownVariableWarnings } from './unknown-variables.js';
 import { createSkyway, type Skyway, type SkywayOptions } from './yoga.js';
 
 /** A listening BFF: where it is and how to stop it. */
@@ -57,6 +58,20 @@ export async function startServer(
   };
 }
 
+/**
+ * The line a person needs when the BFF's port is taken (another `npm start` or `npm run
+ * serve` still running), naming what to change; undefined for any other failure.
+ */
+export function portTakenLine(error: unknown, config: Config): string | undefined {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') return undefined;
+  return `the BFF cannot listen on ${config.host}:${config.port}: the port is taken; set PORT to another port (0 picks a free one)`;
+}
+
+/** Prints a misspelled variable's warning once, from the process that read the configuration. */
+export function warnAboutUnknownVariables(env: Record<string, string | undefined>): void {
+  for (const warning of unknownVariableWarnings(env)) console.warn(`warning: ${warning}`);
+}
+
 /** Closes everything once on the first SIGTERM or SIGINT, then exits 0. */
 export function stopOnSignals(close: () => Promise<void>): void {
   let stopping = false;
@@ -88,6 +103,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (isPrimary()) warnAboutUnknownVariables(process.env);
   if (config.workers > 1 && isPrimary()) {
     const logger = createLogger(config.logLevel);
     if (config.rateLimit.store === 'memory') {
@@ -107,7 +123,12 @@ async function main(): Promise<void> {
     return;
   }
   const stopTracing = setupTracing(process.env);
-  const server = await startServer(config);
+  const server = await startServer(config).catch((error: unknown) => {
+    const line = portTakenLine(error, config);
+    if (line === undefined) throw error;
+    console.error(line);
+    process.exit(2);
+  });
   server.skyway.logger.info(
     { url: `${server.url}/graphql` },
     `Skyway BFF listening on ${server.url}/graphql`,
