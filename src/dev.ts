@@ -78,6 +78,12 @@ async function main(): Promise<void> {
       return exitWith(portTakenLine(error, config), error);
     },
   );
+  // Handlers first: whoever reads the printout may send SIGTERM at once.
+  stopOnSignals(async () => {
+    await server.close();
+    await mocks.close();
+    await stopTracing();
+  });
   console.log(`
 Skyway is up.
   GraphiQL:        ${server.url}/graphql   (open in a browser)
@@ -87,11 +93,6 @@ Development tokens (valid 24 h, also after a restart), for the Authorization hea
   customer ${customerId}:   Bearer ${customerToken}
   dispatcher ${dispatcherId}: Bearer ${dispatcherToken}
 `);
-  stopOnSignals(async () => {
-    await server.close();
-    await mocks.close();
-    await stopTracing();
-  });
 }
 
 await main();

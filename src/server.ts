@@ -129,15 +129,16 @@ async function main(): Promise<void> {
     console.error(line);
     process.exit(2);
   });
+  // Handlers first: whoever reads the line below may send SIGTERM at once.
+  stopOnSignals(async () => {
+    await server.close();
+    await stopTracing();
+  });
   server.skyway.logger.info(
     { url: `${server.url}/graphql` },
     `Skyway BFF listening on ${server.url}/graphql`,
   );
   server.skyway.logger.flush();
-  stopOnSignals(async () => {
-    await server.close();
-    await stopTracing();
-  });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
