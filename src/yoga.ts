@@ -14,6 +14,7 @@ import { loadPersistedDocuments } from './plugins/persisted-documents-manifest.j
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { useDeferFallback } from './plugins/use-defer-fallback.js';
 import { useDeprecationSignals } from './plugins/use-deprecation-signals.js';
+import { useGraphiqlOffNotice } from './plugins/use-graphiql-off-notice.js';
 import { useOperationTelemetry } from './plugins/use-operation-telemetry.js';
 import { type Readiness, useOperationalEndpoints } from './plugins/use-operational-endpoints.js';
 import { usePersistedDocuments } from './plugins/use-persisted-documents.js';
@@ -95,6 +96,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     maxRequestBodySize: false,
     logging: yogaLogger(logger),
     plugins: [
+      ...(config.env === 'production' ? [useGraphiqlOffNotice()] : []),
       useOperationalEndpoints({ metrics, readiness }),
       useRequestBudget(),
       useOperationTelemetry({ logger, metrics }),
