@@ -88,6 +88,27 @@ describe('schema:check', () => {
       '  model: String!\n',
       '  model: String!\n  serial: String @deprecated(reason: "Use model.")\n',
     );
+    const removed = await checkSchema('ours', deprecated, published, { deprecatedMayGo: true });
+    expect(removed.breaking).toEqual([]);
+    expect(removed.dangerous.map((change) => change.message)).toContain(
+      "Field 'serial' (deprecated) was removed from object type 'Drone'",
+    );
+    const againstContract = await checkSchema('contract', deprecated, published);
+    expect(againstContract.breaking).toHaveLength(1);
+  });
+
+  it('prints every change under its level', async () => {
+    const check = await checkSchema(
+      'contract/schema.graphql',
+      published,
+      inType('Delivery', '  eta: DateTime\n', ''),
+    );
+    expect(formatCheck(check)).toMatch(
+      /^served schema vs contract\/schema\.graphql:\n {2}breaking: 1\n {4}- Field 'eta' was removed from object type 'Delivery'.*\n {2}dangerous: 0\n {2}safe: 0$/s,
+    );
+  });
+
+  it('lists breaking changes in full without --verbose, and only the checks that have them', async () => {
     const removed = await checkSchema(
       'contract/schema.graphql',
       published,
