@@ -1,10 +1,9 @@
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
-import { graphiqlOptions } from './graphiql.js';
+import { graphiqlOptions, renderSkywayGraphiQL } from './graphiql.js';
 import { createIdempotencyStore, IdempotentMutations } from './idempotency/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -87,7 +86,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     graphiql: config.env === 'production' ? false : graphiqlOptions(options.devToken),
-    renderGraphiQL,
+    renderGraphiQL: renderSkywayGraphiQL,
     maskedErrors: { maskError, isDev: config.env === 'development' },
     // Guarded entry: one operation per request, no file uploads.
     batching: false,
