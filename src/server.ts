@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { isPrimary, runPrimary } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -67,6 +67,16 @@ export function portTakenLine(error: unknown, config: Config): string | undefine
   return `the BFF cannot listen on ${config.host}:${config.port}: the port is taken; set PORT to another port (0 picks a free one)`;
 }
 
+/** Why the configured address cannot be listened on, or undefined when it can (port 0 always can). */
+async function listenFailure(config: Config): Promise<unknown> {
+  if (config.port === 0) return undefined;
+  const probe = createNetServer();
+  return new Promise((resolve) => {
+    probe.once('error', resolve);
+    probe.listen(config.port, config.host, () => probe.close(() => resolve(undefined)));
+  });
+}
+
 /** Prints a misspelled variable's warning once, from the process that read the configuration. */
 export function warnAboutUnknownVariables(env: Record<string, string | undefined>): void {
   for (const warning of unknownVariableWarnings(env)) console.warn(`warning: ${warning}`);
@@ -105,6 +115,13 @@ async function main(): Promise<void> {
   }
   if (isPrimary()) warnAboutUnknownVariables(process.env);
   if (config.workers > 1 && isPrimary()) {
+    // Workers would each fail on a taken port and be replaced, one line and one fork a second
+    // for ever: find out once, here, before forking any.
+    const taken = portTakenLine(await listenFailure(config), config);
+    if (taken !== undefined) {
+      console.error(taken);
+      process.exit(2);
+    }
     const logger = createLogger(config.logLevel);
     if (config.rateLimit.store === 'memory') {
       logger.warn(
