@@ -46,7 +46,8 @@ function configFrom(env: Record<string, string | undefined>): Config {
 }
 
 async function main(): Promise<void> {
-  const env = { NODE_ENV: 'development', ...process.env };
+  // Development unless said otherwise; an empty NODE_ENV counts as unset, as everywhere.
+  const env = { ...process.env, NODE_ENV: process.env.NODE_ENV || 'development' };
   // Checked before anything listens, so a bad value stops the start with nothing to clean up.
   configFrom(env);
   warnAboutUnknownVariables(process.env);

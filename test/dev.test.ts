@@ -128,6 +128,9 @@ describe('npm start', () => {
       expect(await viewerId(tokens.graphql, tokens.customer.token)).toMatchObject({
         name: expect.any(String),
       });
+      // In development by default: GraphiQL is there, with the customer's token in its headers.
+      const graphiql = await fetch(tokens.graphql, { headers: { accept: 'text/html' } });
+      expect(await graphiql.text()).toContain(tokens.customer.token);
     } finally {
       expect(await stop(first)).toBe(0);
     }
@@ -142,6 +145,20 @@ describe('npm start', () => {
       expect(customer).toMatchObject({ name: expect.any(String) });
       expect(dispatcher).toMatchObject({ name: expect.any(String) });
       expect(customer).not.toEqual(dispatcher);
+      // The dispatcher's token is a dispatcher's: it may read every delivery; the customer's not.
+      const board = async (token: string) => {
+        const answer = await fetch(graphql, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: '{ deliveries(first: 1) { edges { node { id } } } }' }),
+        });
+        const body = (await answer.json()) as {
+          errors?: Array<{ extensions?: { code?: string } }>;
+        };
+        return body.errors?.map((error) => error.extensions?.code) ?? [];
+      };
+      expect(await board(tokens.dispatcher.token)).toEqual([]);
+      expect(await board(tokens.customer.token)).toEqual(['FORBIDDEN']);
     } finally {
       expect(await stop(second)).toBe(0);
     }
