@@ -222,7 +222,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   ) as Record<UpstreamName, ResilienceOptions>;
   if (parsed.success && parsed.data.IDEMPOTENCY_LEASE_MS <= parsed.data.REQUEST_TIMEOUT_MS) {
     // A lease shorter than a request could run would let a retry take over a live request.
-    problems.push('IDEMPOTENCY_LEASE_MS: must be above REQUEST_TIMEOUT_MS');
+    problems.push(
+      `IDEMPOTENCY_LEASE_MS: must be above REQUEST_TIMEOUT_MS (got ${parsed.data.IDEMPOTENCY_LEASE_MS}, REQUEST_TIMEOUT_MS is ${parsed.data.REQUEST_TIMEOUT_MS})`,
+    );
   }
   if (
     parsed.success &&
@@ -230,10 +232,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     parsed.data.RATE_LIMIT_CAPACITY < parsed.data.QUERY_MAX_COST
   ) {
     // An operation the cost limit lets through must fit in a full bucket.
-    problems.push('RATE_LIMIT_CAPACITY: must be at least QUERY_MAX_COST');
+    problems.push(
+      `RATE_LIMIT_CAPACITY: must be at least QUERY_MAX_COST (got ${parsed.data.RATE_LIMIT_CAPACITY}, QUERY_MAX_COST is ${parsed.data.QUERY_MAX_COST})`,
+    );
   }
   if (!parsed.success || problems.length > 0) {
-    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    // A general resilience variable (`UPSTREAM_TIMEOUT_MS`) is read once per upstream, so
+    // the same problem would otherwise be listed five times.
+    throw new ConfigError(`Invalid configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
   }
   const e = parsed.data;
   return {

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { isPrimary, runPrimary } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -8,6 +8,7 @@ import { answerClusterScrapes, clusterMetricsSource } from './observability/clus
 import { createLogger } from './observability/logger.js';
 import { type MetricsServer, startMetricsServer } from './observability/metrics-server.js';
 import { setupTracing } from './observability/tracing.js';
+import { unknownVariableWarnings } from './unknown-variables.js';
 import { createSkyway, type Skyway, type SkywayOptions } from './yoga.js';
 
 /** A listening BFF: where it is and how to stop it. */
@@ -91,6 +92,30 @@ export async function startServer(
   };
 }
 
+/**
+ * The line a person needs when the BFF's port is taken (another `npm start` or `npm run
+ * serve` still running), naming what to change; undefined for any other failure.
+ */
+export function portTakenLine(error: unknown, config: Config): string | undefined {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') return undefined;
+  return `the BFF cannot listen on ${config.host}:${config.port}: the port is taken; set PORT to another port (0 picks a free one)`;
+}
+
+/** Why the configured address cannot be listened on, or undefined when it can (port 0 always can). */
+async function listenFailure(config: Config): Promise<unknown> {
+  if (config.port === 0) return undefined;
+  const probe = createNetServer();
+  return new Promise((resolve) => {
+    probe.once('error', resolve);
+    probe.listen(config.port, config.host, () => probe.close(() => resolve(undefined)));
+  });
+}
+
+/** Prints a misspelled variable's warning once, from the process that read the configuration. */
+export function warnAboutUnknownVariables(env: Record<string, string | undefined>): void {
+  for (const warning of unknownVariableWarnings(env)) console.warn(`warning: ${warning}`);
+}
+
 /** Closes everything once on the first SIGTERM or SIGINT, then exits 0. */
 export function stopOnSignals(close: () => Promise<void>): void {
   let stopping = false;
@@ -122,7 +147,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (isPrimary()) warnAboutUnknownVariables(process.env);
   if (config.workers > 1 && isPrimary()) {
+    // Workers would each fail on a taken port and be replaced, one line and one fork a second
+    // for ever: find out once, here, before forking any.
+    const taken = portTakenLine(await listenFailure(config), config);
+    if (taken !== undefined) {
+      console.error(taken);
+      process.exit(2);
+    }
     const logger = createLogger(config.logLevel);
     if (config.rateLimit.store === 'memory') {
       logger.warn(
@@ -149,7 +182,17 @@ async function main(): Promise<void> {
     return;
   }
   const stopTracing = setupTracing(process.env);
-  const server = await startServer(config);
+  const server = await startServer(config).catch((error: unknown) => {
+    const line = portTakenLine(error, config);
+    if (line === undefined) throw error;
+    console.error(line);
+    process.exit(2);
+  });
+  // Handlers first: whoever reads the line below may send SIGTERM at once.
+  stopOnSignals(async () => {
+    await server.close();
+    await stopTracing();
+  });
   server.skyway.logger.info(
     { url: `${server.url}/graphql` },
     `Skyway BFF listening on ${server.url}/graphql`,
@@ -158,10 +201,6 @@ async function main(): Promise<void> {
     server.skyway.logger.info({ url: server.metricsUrl }, `Skyway metrics on ${server.metricsUrl}`);
   }
   server.skyway.logger.flush();
-  stopOnSignals(async () => {
-    await server.close();
-    await stopTracing();
-  });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -1,11 +1,10 @@
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { corsFor, useVaryOrigin } from './cors.js';
-import { graphiqlOptions } from './graphiql.js';
+import { graphiqlOptions, renderSkywayGraphiQL } from './graphiql.js';
 import { createIdempotencyStore, IdempotentMutations } from './idempotency/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -23,6 +22,7 @@ import {
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { useDeferFallback } from './plugins/use-defer-fallback.js';
 import { useDeprecationSignals } from './plugins/use-deprecation-signals.js';
+import { useGraphiqlOffNotice } from './plugins/use-graphiql-off-notice.js';
 import { createOperationTelemetry } from './plugins/use-operation-telemetry.js';
 import { type Readiness, useOperationalEndpoints } from './plugins/use-operational-endpoints.js';
 import { usePersistedDocuments } from './plugins/use-persisted-documents.js';
@@ -113,7 +113,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     // Cross-origin callers: only CORS_ORIGINS, never with credentials (src/cors.ts).
     cors: corsFor(config.corsOrigins),
     graphiql: config.env === 'production' ? false : graphiqlOptions(options.devToken),
-    renderGraphiQL,
+    renderGraphiQL: renderSkywayGraphiQL,
     maskedErrors: { maskError, isDev: config.env === 'development' },
     // Guarded entry: one operation per request, no file uploads.
     batching: false,
@@ -122,6 +122,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     maxRequestBodySize: false,
     logging: yogaLogger(logger),
     plugins: [
+      ...(config.env === 'production' ? [useGraphiqlOffNotice()] : []),
       useVaryOrigin(config.corsOrigins),
       useOperationalEndpoints({ readiness }),
       useRequestBudget(),

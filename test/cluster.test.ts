@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../mock-services/index.js';
 import { startBffProcess, upstreamEnv } from './helpers/bff-process.js';
@@ -63,6 +65,27 @@ describe('WEB_CONCURRENCY=2', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
 
     expect(await bff.stop('SIGTERM')).toBe(0);
+  });
+
+  it('says in one line that the port is taken and exits 2, without forking workers', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const bff = startBffProcess({
+        ...upstreamEnv(mocks),
+        WEB_CONCURRENCY: '2',
+        PORT: String(port),
+        LOG_LEVEL: 'error',
+      });
+      await expect(bff.url).rejects.toThrow();
+      expect(await bff.stop()).toBe(2);
+      expect(bff.output()).toBe(
+        `the BFF cannot listen on 127.0.0.1:${port}: the port is taken; set PORT to another port (0 picks a free one)\n`,
+      );
+    } finally {
+      blocker.close();
+    }
   });
 });
 
