@@ -33,7 +33,7 @@ export const payForDelivery: Saga<PayInput> = {
   name: 'payForDelivery',
   input: PayInput,
   async run(run) {
-    const { input, steps, key, upstreams, call, wrote } = run;
+    const { input, steps, key, upstreams, wrote } = run;
     if (steps.done('release') !== undefined || (!run.withClient && !steps.done('capture'))) {
       return undo(
         run,
@@ -42,7 +42,7 @@ export const payForDelivery: Saga<PayInput> = {
     }
     const chargeId = await steps.step('authorize', async () => {
       try {
-        const charge = await upstreams.payments.authorize(input, key('authorize'), call);
+        const charge = await upstreams.payments.authorize(input, key('authorize'));
         wrote.charge(charge);
         return charge.id;
       } catch (error) {
@@ -58,7 +58,7 @@ export const payForDelivery: Saga<PayInput> = {
     const linked = await steps.step('link', async () => {
       try {
         wrote.delivery(
-          await upstreams.deliveries.markPaid(input.deliveryId, chargeId, key('link'), call),
+          await upstreams.deliveries.markPaid(input.deliveryId, chargeId, key('link')),
         );
         return 'linked';
       } catch (error) {
@@ -75,7 +75,7 @@ export const payForDelivery: Saga<PayInput> = {
     }
     const captured = await steps.step('capture', async () => {
       try {
-        wrote.charge(await upstreams.payments.capture(chargeId, key('capture'), call));
+        wrote.charge(await upstreams.payments.capture(chargeId, key('capture')));
         return 'captured';
       } catch (error) {
         // Only a release makes payments refuse: a cancel refunded the linked charge first.
@@ -104,11 +104,11 @@ async function undo(
   message: string,
   code: 'INVALID_STATE' | 'NOT_FOUND' = 'INVALID_STATE',
 ): Promise<Outcome> {
-  const { input, steps, key, upstreams, call, wrote } = run;
+  const { input, steps, key, upstreams, wrote } = run;
   let chargeId = steps.done('authorize');
   if (chargeId === undefined) {
     try {
-      chargeId = (await upstreams.payments.authorize(input, key('authorize'), call)).id;
+      chargeId = (await upstreams.payments.authorize(input, key('authorize'))).id;
     } catch (error) {
       // Payments refuses to authorize at all: nothing of this payment exists to undo.
       if (isDomainRefusal(error)) throw paymentRefused('INVALID_STATE', message);
@@ -117,13 +117,13 @@ async function undo(
   }
   const released = chargeId;
   await steps.step('release', async () => {
-    const charge = await coded(() => upstreams.payments.refund(released, key('release'), call));
+    const charge = await coded(() => upstreams.payments.refund(released, key('release')));
     wrote.charge(charge);
     return charge.status;
   });
   await steps.step('unlink', async () => {
     const delivery = await coded(() =>
-      upstreams.deliveries.unlinkPayment(input.deliveryId, released, key('unlink'), call),
+      upstreams.deliveries.unlinkPayment(input.deliveryId, released, key('unlink')),
     );
     wrote.delivery(delivery);
     return delivery.chargeId ?? '';

@@ -81,7 +81,10 @@ builder.queryField('viewer', (t) =>
       // No token: no viewer, no error. A token sent but refused (garbage, expired, forged):
       // null with UNAUTHENTICATED, so an app can tell "your session expired" from "logged
       // out". A token that could not be checked: an error too, not "logged out".
-      if (ctx.callerUnavailable || ctx.tokenRejected) throw noCaller(ctx);
+      const identity = ctx.scope.identity;
+      if (identity.caller === null && (identity.unavailable || identity.rejected)) {
+        throw noCaller(ctx);
+      }
       return ctx.caller === null ? null : { id: ctx.caller.accountId };
     },
   }),

@@ -12,7 +12,9 @@ export function requireCaller(ctx: Context): Caller {
 
 /** Why there is no caller: no (valid) token, or an issuer that could not be asked. */
 export function noCaller(ctx: Context): GraphQLError {
-  return ctx.callerUnavailable ? callerUnavailable() : unauthenticated(ctx.tokenRejected);
+  const identity = ctx.scope.identity;
+  if (identity.caller !== null) return unauthenticated(false);
+  return identity.unavailable ? callerUnavailable() : unauthenticated(identity.rejected);
 }
 
 /**

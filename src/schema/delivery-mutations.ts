@@ -72,7 +72,6 @@ function runSaga<I>(
         steps,
         key: (step) => upstreamIdempotencyKey(scope, step),
         upstreams: ctx.upstreams,
-        call: ctx.call,
         withClient: true,
         compensated: () => ctx.sagaEvents.compensated(saga.name),
         wrote: {

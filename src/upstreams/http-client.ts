@@ -35,34 +35,24 @@ export interface HttpClientOptions {
   recordCacheSize?: number;
 }
 
-/** What each call carries from the GraphQL request that caused it. */
-export interface CallContext {
+/**
+ * What an upstream call reads from the request it serves (`RequestScope` is one), and tells it:
+ * its calls start and settle there, with what each cost the services. The client never changes
+ * the request's deadline, signal or headers.
+ */
+export interface CallScope {
+  readonly requestId: string;
   /** Aborts the call when the request's time budget runs out or the client goes away. */
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
   /** When the request's time budget ends (epoch ms): no attempt or retry outlives it. */
-  deadline: number;
+  readonly deadline: number;
   /** Headers forwarded to every upstream: `x-request-id`, `traceparent`, the caller. */
-  headers: Record<string, string>;
+  readonly headers: Readonly<Record<string, string>>;
   /** The operation's trace context: upstream spans are its children. */
-  trace?: Context;
-  /**
-   * Calls of this request not settled yet. An answer can be sent while some still run (a
-   * failed non-null field ends its parent early); the request's budget aborts those when it
-   * ends with the answer, instead of leaving them to hold connections and bulkhead places.
-   */
-  inFlight?: number;
-  /**
-   * What this request's calls have cost the services so far: records read (answers that
-   * arrived, whole) and writes done. The rate limiter charges the request by it (Shopify's
-   * actual cost); failed calls add nothing.
-   */
-  usage?: UpstreamUsage;
-}
-
-/** Work the services did for one request, counted as answers arrive. */
-export interface UpstreamUsage {
-  records: number;
-  writes: number;
+  readonly trace: Context | undefined;
+  callStarted(): void;
+  /** A call ended; what it read (records) or wrote, when it succeeded. */
+  callSettled(cost?: { records?: number; writes?: number }): void;
 }
 
 export interface UpstreamRequest {
@@ -111,7 +101,7 @@ export class UpstreamHttpClient {
    * Sends one request under the upstream's policy and returns its 2xx body parsed by
    * `schema`, or throws an upstream error. Only reads and keyed writes are ever repeated.
    */
-  async send<T>(request: UpstreamRequest, schema: z.ZodType<T>, call: CallContext): Promise<T> {
+  async send<T>(request: UpstreamRequest, schema: z.ZodType<T>, call: CallScope): Promise<T> {
     return (await this.sendWithHeaders(request, schema, call)).data;
   }
 
@@ -119,11 +109,12 @@ export class UpstreamHttpClient {
   async sendWithHeaders<T>(
     request: UpstreamRequest,
     schema: z.ZodType<T>,
-    call: CallContext,
+    call: CallScope,
   ): Promise<Answer<T>> {
-    call.inFlight = (call.inFlight ?? 0) + 1;
+    call.callStarted();
+    let answer: Answer<T> | undefined;
     try {
-      const answer = await this.policy.execute(
+      answer = await this.policy.execute(
         (signal, attemptNo) => this.#observed(request, schema, call, signal, attemptNo),
         {
           signal: call.signal,
@@ -131,13 +122,11 @@ export class UpstreamHttpClient {
           retryable: request.method === 'GET' || request.idempotencyKey !== undefined,
         },
       );
-      if (call.usage !== undefined) {
-        if (request.method === 'GET') call.usage.records += recordsIn(answer.data);
-        else call.usage.writes += 1;
-      }
       return answer;
     } finally {
-      call.inFlight -= 1;
+      if (answer === undefined) call.callSettled();
+      else if (request.method === 'GET') call.callSettled({ records: recordsIn(answer.data) });
+      else call.callSettled({ writes: 1 });
     }
   }
 
@@ -145,7 +134,7 @@ export class UpstreamHttpClient {
   async #observed<T>(
     request: UpstreamRequest,
     schema: z.ZodType<T>,
-    call: CallContext,
+    call: CallScope,
     signal: AttemptSignal,
     attemptNo: number,
   ): Promise<Answer<T>> {
@@ -168,7 +157,7 @@ export class UpstreamHttpClient {
       if (!(error instanceof UpstreamRejectedError)) {
         this.options.logger?.warn(
           {
-            requestId: call.headers['x-request-id'],
+            requestId: call.requestId,
             upstream: this.upstream,
             route: request.route,
             attempt: attemptNo,
