@@ -4,6 +4,7 @@ import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { corsFor, useVaryOrigin } from './cors.js';
+import { maskError } from './errors.js';
 import { graphiqlOptions, renderSkywayGraphiQL } from './graphiql.js';
 import { createIdempotencyStore, IdempotentMutations } from './idempotency/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -31,7 +32,6 @@ import { useVariableErrorCode } from './plugins/use-variable-error-code.js';
 import { createRateLimitStore } from './rate-limit/index.js';
 import { SagaCompleter } from './sagas/completer.js';
 import { SagaEvents } from './sagas/events.js';
-import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { createUpstreams, type Upstreams } from './upstreams/index.js';
 

@@ -1,5 +1,4 @@
 import type DataLoader from 'dataloader';
-import { codeUpstreamErrors } from '../schema/errors.js';
 import type { DeliveryPageQuery } from '../upstreams/deliveries.js';
 import type { BoundUpstreams } from '../upstreams/index.js';
 import type {
@@ -35,15 +34,15 @@ export function createLoaders(
   upstreams: BoundUpstreams,
   { maxBatchSize, batching }: LoaderOptions,
 ): Loaders {
-  // Upstream failures leave the loaders as the contract's coded errors (UPSTREAM_*).
+  // Upstream failures arrive as the contract's coded errors (UPSTREAM_*): nothing to wrap.
   const byId = <T extends { id: string }>(fetchMany: (ids: readonly string[]) => Promise<T[]>) =>
-    createByIdLoader(codeUpstreamErrors(fetchMany), maxBatchSize, batching);
+    createByIdLoader(fetchMany, maxBatchSize, batching);
   const deliveries = byId((ids) => upstreams.deliveries.deliveries.getMany(ids));
   return {
     accounts: byId((ids) => upstreams.accounts.accounts.getMany(ids)),
     deliveries,
     deliveryPages: createDeliveryPagesLoader(
-      codeUpstreamErrors((query) => upstreams.deliveries.list(query)),
+      (query) => upstreams.deliveries.list(query),
       deliveries,
     ),
     packages: byId((ids) => upstreams.packages.packages.getMany(ids)),

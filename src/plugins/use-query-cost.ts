@@ -7,8 +7,8 @@ import {
   type YogaInitialContext,
 } from 'graphql-yoga';
 import { type CostEstimatorOptions, createCostEstimator } from '../cost/estimator.js';
+import { queryTooComplex } from '../errors.js';
 import type { RequestScope } from '../request-scope.js';
-import { queryTooComplex } from '../schema/errors.js';
 
 /**
  * Prices each operation before it runs (graphql-query-complexity, with the schema's `@cost` and

@@ -3,9 +3,9 @@ import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { Weight } from '../cost/directives.js';
+import { rateLimited } from '../errors.js';
 import type { RateLimitStore } from '../rate-limit/index.js';
 import type { UpstreamUsage } from '../request-scope.js';
-import { rateLimited } from '../schema/errors.js';
 
 /**
  * Charges each operation to its caller's bucket (`src/rate-limit`) in two steps, Shopify's

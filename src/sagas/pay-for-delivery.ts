@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import type { Outcome } from '../idempotency/index.js';
-import { upstreamError } from '../schema/errors.js';
-import { isUpstreamError } from '../upstreams/errors.js';
 import { isDomainRefusal, paymentRefused } from './refusals.js';
 import type { Saga, SagaRun } from './saga.js';
 
@@ -48,11 +46,11 @@ export const payForDelivery: Saga<PayInput> = {
       } catch (error) {
         // Payments takes no second payment for a delivery: nothing was written.
         if (isDomainRefusal(error)) {
-          throw error.code === 'NOT_FOUND'
+          throw error.upstreamCode === 'NOT_FOUND'
             ? paymentRefused('NOT_FOUND', 'The delivery does not exist.')
             : paymentRefused('INVALID_STATE', 'The delivery is already paid for.');
         }
-        throw codedError(error);
+        throw error;
       }
     });
     const linked = await steps.step('link', async () => {
@@ -62,8 +60,8 @@ export const payForDelivery: Saga<PayInput> = {
         );
         return 'linked';
       } catch (error) {
-        if (isDomainRefusal(error)) return `refused:${error.code}`;
-        throw codedError(error);
+        if (isDomainRefusal(error)) return `refused:${error.upstreamCode}`;
+        throw error;
       }
     });
     if (linked !== 'linked') {
@@ -80,7 +78,7 @@ export const payForDelivery: Saga<PayInput> = {
       } catch (error) {
         // Only a release makes payments refuse: a cancel refunded the linked charge first.
         if (isDomainRefusal(error)) return 'refused';
-        throw codedError(error);
+        throw error;
       }
     });
     if (captured !== 'captured') {
@@ -112,35 +110,24 @@ async function undo(
     } catch (error) {
       // Payments refuses to authorize at all: nothing of this payment exists to undo.
       if (isDomainRefusal(error)) throw paymentRefused('INVALID_STATE', message);
-      throw codedError(error);
+      throw error;
     }
   }
   const released = chargeId;
   await steps.step('release', async () => {
-    const charge = await coded(() => upstreams.payments.refund(released, key('release')));
+    const charge = await upstreams.payments.refund(released, key('release'));
     wrote.charge(charge);
     return charge.status;
   });
   await steps.step('unlink', async () => {
-    const delivery = await coded(() =>
-      upstreams.deliveries.unlinkPayment(input.deliveryId, released, key('unlink')),
+    const delivery = await upstreams.deliveries.unlinkPayment(
+      input.deliveryId,
+      released,
+      key('unlink'),
     );
     wrote.delivery(delivery);
     return delivery.chargeId ?? '';
   });
   run.compensated();
   throw paymentRefused(code, message);
-}
-
-async function coded<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    throw codedError(error);
-  }
-}
-
-/** Outages become their coded GraphQL errors; a refusal here is not the domain's: also coded. */
-function codedError(error: unknown): unknown {
-  return isUpstreamError(error) ? upstreamError(error) : error;
 }

@@ -2,7 +2,7 @@ import type DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
 import type { Caller } from '../auth/caller.js';
 import type { Context } from '../context.js';
-import { callerUnavailable, forbidden, unauthenticated } from './errors.js';
+import { callerUnavailable, forbidden, unauthenticated } from '../errors.js';
 
 /** The caller, or UNAUTHENTICATED: for fields that mean nothing without one. */
 export function requireCaller(ctx: Context): Caller {

@@ -194,6 +194,11 @@ describe('UpstreamHttpClient', () => {
       ),
     );
     expect(error).toBeInstanceOf(UpstreamRejectedError);
-    expect(error).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+    expect(error).toMatchObject({ status: 400, upstreamCode: 'BAD_REQUEST' });
+    expect((error as UpstreamRejectedError).extensions).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      upstream: 'drones',
+      reason: 'HTTP_4XX',
+    });
   });
 });
