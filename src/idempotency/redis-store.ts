@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { connectRedis } from '../stores/redis.js';
+import { closeRedis, connectRedis, type SharedRedis, slotKey } from '../stores/redis.js';
 import type { BeginOptions, BeginResult, IdempotencyStore, StoredOutcome } from './store.js';
 
 /**
@@ -49,7 +48,7 @@ redis.call('HSET', KEYS[1], 'lease', 0)
 return 1`;
 
 export class RedisIdempotencyStore implements IdempotencyStore {
-  readonly #redis: Redis;
+  readonly #redis: SharedRedis;
 
   constructor(
     url: string,
@@ -64,7 +63,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const answer = (await this.#redis.eval(
       BEGIN,
       1,
-      this.prefix + key,
+      slotKey(this.prefix, key),
       options.fingerprint,
       options.owner,
       options.leaseMs,
@@ -86,17 +85,28 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async saveStep(key: string, owner: string, step: string, value: string, leaseMs: number) {
     return (
-      (await this.#redis.eval(SAVE_STEP, 1, this.prefix + key, owner, step, value, leaseMs)) === 1
+      (await this.#redis.eval(
+        SAVE_STEP,
+        1,
+        slotKey(this.prefix, key),
+        owner,
+        step,
+        value,
+        leaseMs,
+      )) === 1
     );
   }
 
   async complete(key: string, owner: string, outcome: StoredOutcome, retentionMs: number) {
     const json = JSON.stringify(outcome);
-    return (await this.#redis.eval(COMPLETE, 1, this.prefix + key, owner, json, retentionMs)) === 1;
+    return (
+      (await this.#redis.eval(COMPLETE, 1, slotKey(this.prefix, key), owner, json, retentionMs)) ===
+      1
+    );
   }
 
   async release(key: string, owner: string): Promise<void> {
-    await this.#redis.eval(RELEASE, 1, this.prefix + key, owner);
+    await this.#redis.eval(RELEASE, 1, slotKey(this.prefix, key), owner);
   }
 
   async ping(): Promise<boolean> {
@@ -108,7 +118,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async close(): Promise<void> {
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    await closeRedis(this.#redis);
   }
 }
 

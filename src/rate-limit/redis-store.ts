@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { connectRedis } from '../stores/redis.js';
+import { closeRedis, connectRedis, type SharedRedis, slotKey } from '../stores/redis.js';
 import { type BucketOptions, type Decision, retryAfterS } from './bucket.js';
 import type { RateLimitStore } from './store.js';
 
@@ -37,7 +36,7 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - available) / perMs) + 1000)
 return {allowed, tostring(available)}`;
 
 export class RedisRateLimitStore implements RateLimitStore {
-  readonly #redis: Redis;
+  readonly #redis: SharedRedis;
 
   constructor(
     url: string,
@@ -54,7 +53,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     const [allowed, availableText] = (await this.#redis.eval(
       TAKE,
       1,
-      this.prefix + key,
+      slotKey(this.prefix, key),
       this.options.capacity,
       this.options.restorePerS,
       cost,
@@ -70,6 +69,6 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async close(): Promise<void> {
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    await closeRedis(this.#redis);
   }
 }
