@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
 import { type BffProcess, startBffProcess, upstreamEnv } from '../helpers/bff-process.js';
+import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
 
 /**
  * Several BFF processes sharing one real Redis, as behind a load balancer: concurrent
@@ -18,12 +19,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(processes.map((bff) => bff.stop('SIGKILL')));
   await mocks.close();
+  await deleteKeys(prefix);
 });
 
 function bff(env: Record<string, string> = {}): BffProcess {
   const started = startBffProcess({
     ...upstreamEnv(mocks),
-    IDEMPOTENCY_STORE: 'redis://127.0.0.1:6379',
+    IDEMPOTENCY_STORE: testRedisUrl(),
     IDEMPOTENCY_KEY_PREFIX: prefix,
     ...env,
   });

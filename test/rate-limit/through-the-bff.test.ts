@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { type GraphQLAnswer, type Harness, startHarness } from '../helpers/harness.js';
+import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
 import { operation } from '../helpers/operations.js';
 
 /**
@@ -13,7 +13,6 @@ import { operation } from '../helpers/operations.js';
  * and the wait it is told is half a second.
  */
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const BUDGET = {
   QUERY_MAX_COST: '20',
   RATE_LIMIT_CAPACITY: '20',
@@ -109,7 +108,7 @@ describe('shared through Redis', () => {
   beforeAll(async () => {
     harness = await startHarness({
       ...BUDGET,
-      RATE_LIMIT_STORE: REDIS_URL,
+      RATE_LIMIT_STORE: testRedisUrl(),
       RATE_LIMIT_KEY_PREFIX: prefix,
     });
     // A second BFF instance on the same upstreams and the same Redis.
@@ -119,10 +118,7 @@ describe('shared through Redis', () => {
   afterAll(async () => {
     await second.close();
     await harness.close();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deleteKeys(prefix);
   });
 
   it('gives a caller one budget across two BFF instances', async () => {

@@ -1,0 +1,162 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * `redis-server` processes the tests start and stop themselves: one per test run for the
+ * suites (`test/setup/redis.ts`), six for a cluster, five for a Sentinel setup. Every process
+ * is killed when the test process exits, whatever way it exits, so none outlives a failed run.
+ */
+
+export interface RedisServer {
+  port: number;
+  url: string;
+  child: ChildProcess;
+  /** SIGKILLs the server (a crash, not a shutdown) and waits for it to be gone. */
+  kill(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+let cleanupRegistered = false;
+
+/** How to get the binary, in every message that says it is missing. */
+export const REDIS_MISSING =
+  'redis-server is not installed: apt-get install -y redis-server (or set REDIS_URL to a Redis the tests may write to)';
+
+export function hasRedisServer(): boolean {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A port free right now on 127.0.0.1 (taken from the kernel, then released). `below` keeps
+ * room above it: a cluster node also listens on a bus port.
+ */
+export async function freePort(below = 65_535): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    if (port > 0 && port < below) return port;
+  }
+}
+
+/**
+ * Starts `redis-server` with `args` on a free port and resolves once it answers PING. Nothing
+ * is written to disk (no RDB, no AOF): each run starts empty.
+ */
+export async function startRedisServer(
+  args: string[] = [],
+  options: { port?: number; bin?: string[] } = {},
+): Promise<RedisServer> {
+  if (!hasRedisServer()) throw new Error(REDIS_MISSING);
+  registerCleanup();
+  const port = options.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'skyway-redis-'));
+  const child = spawn(
+    'redis-server',
+    [
+      ...(options.bin ?? []),
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running.delete(child);
+      rmSync(dir, { recursive: true, force: true });
+      resolve();
+    }),
+  );
+  for (let i = 0; !(await answersPing(port)); i++) {
+    if (child.exitCode !== null || i > 100) {
+      child.kill('SIGKILL');
+      throw new Error(`redis-server on port ${port} did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    child,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Kills every server this process started (for afterAll when a helper did not get to it). */
+export async function killAllRedisServers(): Promise<void> {
+  const exits = [...running].map(
+    (child) => new Promise((resolve) => child.once('exit', resolve)),
+  );
+  for (const child of running) child.kill('SIGKILL');
+  await Promise.all(exits);
+}
+
+/** Whether something on 127.0.0.1:`port` answers a Redis PING. */
+export function answersPing(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host });
+    socket.setTimeout(500);
+    let answer = '';
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+      if (answer.includes('\r\n')) {
+        socket.destroy();
+        resolve(answer.startsWith('+PONG'));
+      }
+    });
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+function registerCleanup(): void {
+  if (cleanupRegistered) return;
+  cleanupRegistered = true;
+  const killAll = () => {
+    for (const child of running) child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(1);
+    });
+  }
+}
