@@ -58,7 +58,7 @@ export async function freePort(below = 65_535): Promise<number> {
  */
 export async function startRedisServer(
   args: string[] = [],
-  options: { port?: number; bin?: string[] } = {},
+  options: { port?: number; leading?: string[] } = {},
 ): Promise<RedisServer> {
   if (!hasRedisServer()) throw new Error(REDIS_MISSING);
   registerCleanup();
@@ -67,7 +67,7 @@ export async function startRedisServer(
   const child = spawn(
     'redis-server',
     [
-      ...(options.bin ?? []),
+      ...(options.leading ?? []),
       '--port',
       String(port),
       '--bind',
@@ -117,9 +117,7 @@ export async function startRedisServer(
 
 /** Kills every server this process started (for afterAll when a helper did not get to it). */
 export async function killAllRedisServers(): Promise<void> {
-  const exits = [...running].map(
-    (child) => new Promise((resolve) => child.once('exit', resolve)),
-  );
+  const exits = [...running].map((child) => new Promise((resolve) => child.once('exit', resolve)));
   for (const child of running) child.kill('SIGKILL');
   await Promise.all(exits);
 }

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { type GraphQLAnswer, type Harness, startHarness } from '../helpers/harness.js';
-import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
 import { operation } from '../helpers/operations.js';
+import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
 
 /**
  * Rate limits as callers meet them. Budgets are tiny (20 points, 10 back per second) and the

@@ -25,7 +25,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (given) {
     const { hostname, port } = new URL(given);
     if (!(await answersPing(Number(port || 6379), hostname || '127.0.0.1'))) {
-      throw new Error(`REDIS_URL=${given} does not answer PING; unset it to let the tests start their own redis-server`);
+      throw new Error(
+        `REDIS_URL=${given} does not answer PING; unset it to let the tests start their own redis-server`,
+      );
     }
     project.provide('redisUrl', given);
     return async () => {};
