@@ -22,8 +22,16 @@ export function upstreamEnv(mocks: MockServices): Record<string, string> {
   };
 }
 
-export function startBffProcess(env: Record<string, string>): BffProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/** `wrap` runs it under another command, e.g. `ip netns exec <ns>` for a host of its own. */
+export function startBffProcess(env: Record<string, string>, wrap: string[] = []): BffProcess {
+  const [command = process.execPath, ...args] = [
+    ...wrap,
+    process.execPath,
+    '--import',
+    'tsx',
+    'src/server.ts',
+  ];
+  const child = spawn(command, args, {
     cwd: new URL('../..', import.meta.url),
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

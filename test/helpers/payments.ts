@@ -22,11 +22,11 @@ export const PAY = `mutation ($input: PayForDeliveryInput!) {
 
 /** `mocks` is read at each call, so the helpers can be made before the services start. */
 export function payments(mocks: () => MockServices) {
-  async function token(accountId: string): Promise<string> {
+  async function token(accountId: string, role = 'CUSTOMER'): Promise<string> {
     const answer = await fetch(`${mocks().urls.accounts}/v1/tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ accountId, role: 'CUSTOMER' }),
+      body: JSON.stringify({ accountId, role }),
     });
     return ((await answer.json()) as { token: string }).token;
   }

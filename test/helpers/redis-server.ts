@@ -58,15 +58,24 @@ export async function freePort(below = 65_535): Promise<number> {
  */
 export async function startRedisServer(
   args: string[] = [],
-  options: { port?: number; leading?: string[] } = {},
+  options: {
+    port?: number;
+    /** Arguments before the options: a config file (Sentinel). */
+    leading?: string[];
+    /** A command the server runs under, e.g. `ip netns exec <ns>`; then `host` reaches it. */
+    wrap?: string[];
+    host?: string;
+  } = {},
 ): Promise<RedisServer> {
   if (!hasRedisServer()) throw new Error(REDIS_MISSING);
   registerCleanup();
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'skyway-redis-'));
+  const [command = 'redis-server', ...wrapArgs] = [...(options.wrap ?? []), 'redis-server'];
   const child = spawn(
-    'redis-server',
+    command,
     [
+      ...wrapArgs,
       ...(options.leading ?? []),
       '--port',
       String(port),
@@ -97,7 +106,8 @@ export async function startRedisServer(
       resolve();
     }),
   );
-  for (let i = 0; !(await answersPing(port)); i++) {
+  const host = options.host ?? '127.0.0.1';
+  for (let i = 0; !(await answersPing(port, host)); i++) {
     if (child.exitCode !== null || i > 100) {
       child.kill('SIGKILL');
       throw new Error(`redis-server on port ${port} did not start:\n${output}`);
@@ -106,7 +116,7 @@ export async function startRedisServer(
   }
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${host}:${port}`,
     child,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
