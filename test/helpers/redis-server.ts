@@ -18,7 +18,8 @@ export interface RedisServer {
   kill(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
+/** Each running server and its scratch folder. */
+const running = new Map<ChildProcess, string>();
 let cleanupRegistered = false;
 
 /** How to get the binary, in every message that says it is missing. */
@@ -91,7 +92,7 @@ export async function startRedisServer(
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  running.add(child);
+  running.set(child, dir);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -125,13 +126,6 @@ export async function startRedisServer(
   };
 }
 
-/** Kills every server this process started (for afterAll when a helper did not get to it). */
-export async function killAllRedisServers(): Promise<void> {
-  const exits = [...running].map((child) => new Promise((resolve) => child.once('exit', resolve)));
-  for (const child of running) child.kill('SIGKILL');
-  await Promise.all(exits);
-}
-
 /** Whether something on 127.0.0.1:`port` answers a Redis PING. */
 export function answersPing(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -158,7 +152,10 @@ function registerCleanup(): void {
   if (cleanupRegistered) return;
   cleanupRegistered = true;
   const killAll = () => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const [child, dir] of running) {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
   process.once('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -101,8 +101,11 @@ export async function startRedisSentinel(masterName = 'mymaster'): Promise<Redis
   const master = await startRedisServer();
   const replica = await startRedisServer(['--replicaof', '127.0.0.1', String(master.port)]);
   const sentinels: RedisServer[] = [];
-  const stop = () =>
-    Promise.all([master, replica, ...sentinels].map((server) => server.kill())).then(() => {});
+  const dirs: string[] = [];
+  const stop = async () => {
+    await Promise.all([master, replica, ...sentinels].map((server) => server.kill()));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  };
   try {
     await until(
       async () =>
@@ -111,6 +114,7 @@ export async function startRedisSentinel(masterName = 'mymaster'): Promise<Redis
     );
     for (let i = 0; i < 3; i++) {
       const dir = mkdtempSync(join(tmpdir(), 'skyway-sentinel-'));
+      dirs.push(dir);
       const config = join(dir, 'sentinel.conf');
       // Sentinel rewrites its own file, so each gets a writable copy.
       writeFileSync(
