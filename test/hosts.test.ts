@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PORTS, type MockServices, SERVICE_NAMES } from '../mock-services/index.js';
 import { encodeGlobalId } from '../src/schema/global-id.js';
 import { type BffProcess, startBffProcess } from './helpers/bff-process.js';
+import { killOnExit } from './helpers/kill-on-exit.js';
 import { createNetwork, impairmentSupport, type Network, refusal } from './helpers/netns.js';
 import { operation } from './helpers/operations.js';
 import { graphql, PAY, type PaymentAnswer, payments, waitFor } from './helpers/payments.js';
@@ -213,6 +214,7 @@ async function startUpstreamHost(): Promise<ChildProcess> {
     env: { ...process.env, MOCK_HOST: '0.0.0.0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   let output = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { MockServices } from '../../mock-services/index.js';
+import { killOnExit } from './kill-on-exit.js';
 
 /** A BFF running as its own process (`npm run serve`), as a deployment runs it. */
 export interface BffProcess {
@@ -36,6 +37,7 @@ export function startBffProcess(env: Record<string, string>, wrap: string[] = []
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   let output = '';
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),

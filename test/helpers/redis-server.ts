@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killOnExit } from './kill-on-exit.js';
 
 /**
  * `redis-server` processes the tests start and stop themselves: one per test run for the
@@ -17,10 +18,6 @@ export interface RedisServer {
   /** SIGKILLs the server (a crash, not a shutdown) and waits for it to be gone. */
   kill(): Promise<void>;
 }
-
-/** Each running server and its scratch folder. */
-const running = new Map<ChildProcess, string>();
-let cleanupRegistered = false;
 
 /** How to get the binary, in every message that says it is missing. */
 export const REDIS_MISSING =
@@ -69,7 +66,6 @@ export async function startRedisServer(
   } = {},
 ): Promise<RedisServer> {
   if (!hasRedisServer()) throw new Error(REDIS_MISSING);
-  registerCleanup();
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'skyway-redis-'));
   const [command = 'redis-server', ...wrapArgs] = [...(options.wrap ?? []), 'redis-server'];
@@ -92,7 +88,7 @@ export async function startRedisServer(
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  running.set(child, dir);
+  killOnExit(child, () => rmSync(dir, { recursive: true, force: true }));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -100,13 +96,7 @@ export async function startRedisServer(
   child.stderr?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      running.delete(child);
-      rmSync(dir, { recursive: true, force: true });
-      resolve();
-    }),
-  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const host = options.host ?? '127.0.0.1';
   for (let i = 0; !(await answersPing(port, host)); i++) {
     if (child.exitCode !== null || i > 100) {
@@ -146,22 +136,4 @@ export function answersPing(port: number, host = '127.0.0.1'): Promise<boolean> 
     });
     socket.on('error', () => resolve(false));
   });
-}
-
-function registerCleanup(): void {
-  if (cleanupRegistered) return;
-  cleanupRegistered = true;
-  const killAll = () => {
-    for (const [child, dir] of running) {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-  process.once('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      killAll();
-      process.exit(1);
-    });
-  }
 }

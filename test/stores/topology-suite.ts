@@ -100,10 +100,7 @@ export function describeTopology(name: string, start: () => Promise<RedisTopolog
           prefix: keyPrefix,
         };
       },
-      () => {
-        const redis = connectRedis(topology.url, 1_000);
-        return redis;
-      },
+      () => connectRedis(topology.url, 1_000),
     );
 
     it('two BFF processes racing 50 identical payments make one charge', async () => {
