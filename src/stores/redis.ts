@@ -10,8 +10,9 @@ import { parseRedisUrl } from './redis-url.js';
  *   it, so a Redis that is connected but silent (a partition with no reset) or changing masters
  *   fails requests promptly instead of hanging them past their deadline.
  * - Retries: within that deadline a command waits for the connection to come back (offline
- *   queue) and is re-sent once after a dropped connection, and a cluster follows redirections;
- *   what the store does with a failure (fail closed, fail open) is the store's choice.
+ *   queue) and is re-sent after a dropped connection: once on one server or Sentinel's master,
+ *   as often as ioredis's 16 redirections allow on a cluster. What the store does with a
+ *   failure (fail closed, fail open) is the store's choice.
  * - Reconnects: quickly (50 ms, growing to 500 ms), so service resumes soon after a failover.
  * - Connection errors surface on the commands that need Redis, never as an unhandled 'error'.
  */
