@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
  * delayed, lossy) touches exactly the two hosts it joins. The test process is the host `root`
  * (it stays in its own namespace). Needs root; `refusal()` says why it cannot be done here.
  *
- * Names and addresses carry a random tag (`sk<6 chars>`, 10.<100-199>.<0-255>.0/24), so two
+ * Names and addresses carry a random tag (namespaces `skyway-sk<6 hex>-<host>`, links
+ * `sk<6 hex><n><a|b>`, addresses in a 10.<100-199>.<0-255>.0/24 no route uses yet), so two
  * runs at once do not collide; `destroy()` runs on afterAll and, failing that, on exit.
  */
 
@@ -45,7 +46,7 @@ process.once('exit', () => {
 
 /** Why namespaces cannot be made here, or null when they can. */
 export function refusal(): string | null {
-  const probe = `sk${randomBytes(3).toString('hex')}-probe`;
+  const probe = `skyway-sk${randomBytes(3).toString('hex')}-probe`;
   try {
     ip('netns', 'add', probe);
     ip('netns', 'del', probe);
@@ -60,7 +61,7 @@ export function refusal(): string | null {
  * kernel has no netem qdisc, or null with the reason.
  */
 export function impairmentSupport(): { tool: 'netem' | 'nft' } | { tool: null; reason: string } {
-  const probe = `sk${randomBytes(3).toString('hex')}-probe`;
+  const probe = `skyway-sk${randomBytes(3).toString('hex')}-probe`;
   try {
     ip('netns', 'add', probe);
     ip('-n', probe, 'link', 'add', 'pa', 'type', 'veth', 'peer', 'name', 'pb');
@@ -92,7 +93,7 @@ export function impairmentSupport(): { tool: 'netem' | 'nft' } | { tool: null; r
 export function createNetwork(hosts: string[], links: Array<[string, string]>): Network {
   const tag = `sk${randomBytes(3).toString('hex')}`;
   const subnet = freeSubnet();
-  const ns = (host: string) => `${tag}-${host}`;
+  const ns = (host: string) => `skyway-${tag}-${host}`;
   const made: string[] = [];
   const wired: Link[] = links.map(([a, b], i) => ({
     a,
