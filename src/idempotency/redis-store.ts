@@ -9,6 +9,9 @@ import type { BeginOptions, BeginResult, IdempotencyStore, StoredOutcome } from 
  *
  * Fields: fp (input fingerprint), state (started | completed), owner, lease (ms epoch),
  * step:<name> (one per completed step), outcome (JSON, once completed).
+ *
+ * Key: `slotKey(prefix, digest)`, i.e. `<prefix>{<digest>}`. A script that needs more keys of
+ * the same record names them `slotKey(prefix, digest, part)`, so they share its cluster slot.
  */
 
 const NOW = `local t = redis.call('TIME')

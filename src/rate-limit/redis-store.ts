@@ -8,7 +8,8 @@ import type { RateLimitStore } from './store.js';
  * spend the same points. The clock is Redis's own, so instances with skewed clocks agree. A
  * bucket expires once it would be full again, so idle callers cost no memory.
  *
- * Fields: available (points), at (ms epoch of the last change).
+ * Fields: available (points), at (ms epoch of the last change). Key: `slotKey(prefix, caller)`,
+ * i.e. `<prefix>{<caller>}`, so the bucket works on a cluster like any other key.
  */
 
 const TAKE = `local t = redis.call('TIME')

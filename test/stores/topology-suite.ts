@@ -197,11 +197,13 @@ export function describeTopology(name: string, start: () => Promise<RedisTopolog
       await topology.healed();
       healedAt ||= performance.now();
 
-      expect(first.every((answer) => answer.status < 500)).toBe(true);
+      expect(first.filter((answer) => answer.status >= 500)).toEqual([]);
       const codes = first.flatMap((answer) => answer.errors?.map((e) => e.extensions?.code) ?? []);
-      expect(
-        codes.every((code) => code === 'UPSTREAM_UNAVAILABLE' || code === 'IDEMPOTENCY_KEY_IN_USE'),
-      ).toBe(true);
+      const expected = new Set(['UPSTREAM_UNAVAILABLE', 'IDEMPOTENCY_KEY_IN_USE']);
+      expect(codes.filter((code) => !expected.has(code ?? ''))).toEqual([]);
+
+      // The payment sent right after the kill needed the dead master: the failover was felt.
+      expect(codes.length).toBeGreaterThan(0);
 
       // After the failover, a retry of every key names exactly one charge, the one already made.
       const retries: PaymentAnswer[] = [];
@@ -219,7 +221,7 @@ export function describeTopology(name: string, start: () => Promise<RedisTopolog
         const firstCharge = first[i]?.data?.payForDelivery?.charge?.id;
         if (firstCharge) expect(answer.data?.payForDelivery?.charge?.id).toBe(firstCharge);
       }
-      expect(retries.every((answer) => answer.status < 500)).toBe(true);
+      expect(retries.filter((answer) => answer.status >= 500)).toEqual([]);
       console.info(
         `${name} failover: healed ${((healedAt - killedAt) / 1000).toFixed(1)} s after SIGKILL; ` +
           `${codes.length} of ${PAYMENTS} payments answered with a coded error meanwhile ` +
