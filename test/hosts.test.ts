@@ -161,7 +161,7 @@ describe.skipIf(REFUSED !== null)('hosts in network namespaces', () => {
     const { attempts, retries } = await upstreamCounts(base.bffa as string);
     expect(retries).toBeLessThanOrEqual(0.2 * (attempts - retries) + 30);
     console.info(
-      `lossy link (${support.tool}): ${lossy.filter((a) => a.codes.length > 0).length} of ${QUERIES} answers with coded field errors, ${retries} retries in ${attempts} upstream attempts`,
+      `lossy link (${support.tool}): ${lossy.filter((a) => a.codes.length > 0).length} of ${QUERIES} answers with coded field errors (${[...new Set(lossy.flatMap((a) => a.codes))].join(', ')}), ${retries} retries in ${attempts} upstream attempts`,
     );
   });
 
