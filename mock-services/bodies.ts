@@ -48,4 +48,13 @@ export const chargeCreateSchema = z.strictObject({
   deliveryId: idSchema,
   amountCents: z.int().min(1).max(10_000_000),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be three uppercase letters (ISO 4217)'),
+  capture: z
+    .boolean()
+    .default(true)
+    .describe(
+      'false authorizes only: the charge stays PENDING, holding no money, until captured or released.',
+    ),
 });
+
+/** Capture and refund take no body, or `{}`. */
+export const chargeActionSchema = z.strictObject({}).optional();

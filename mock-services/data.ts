@@ -162,6 +162,15 @@ export function replaceDelivery(data: SeedData, next: Delivery): void {
   }
 }
 
+/** Replaces a charge by a changed copy (its delivery is fixed). */
+export function replaceCharge(data: SeedData, next: Charge): void {
+  const previous = data.charges.get(next.id);
+  if (previous === undefined) throw new Error(`replaceCharge: no charge ${next.id}`);
+  if (previous.deliveryId !== next.deliveryId)
+    throw new Error('replaceCharge: deliveryId is fixed');
+  data.charges.set(next.id, freeze(next));
+}
+
 export function insertCharge(data: SeedData, charge: Charge): void {
   data.charges.set(charge.id, freeze(charge));
   insertSorted(data.chargeIds, charge.id);

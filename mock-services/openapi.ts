@@ -8,6 +8,7 @@
 
 import { z } from 'zod';
 import {
+  chargeActionSchema,
   chargeCreateSchema,
   deliveryCancelSchema,
   deliveryCreateSchema,
@@ -121,7 +122,19 @@ const SCHEMAS: Record<string, Json> = {
     deliveryId: idOf('delivery'),
     amountCents: { type: 'integer', minimum: 1, maximum: 10_000_000 },
     currency: { type: 'string', pattern: '^[A-Z]{3}$' },
-    status: { type: 'string', enum: CHARGE_STATUSES },
+    status: {
+      type: 'string',
+      enum: CHARGE_STATUSES,
+      description:
+        'PENDING: authorized, not captured, holding no money; SUCCEEDED: captured; FAILED: ' +
+        'declined; REFUNDED: its money given back, or its authorization released uncaptured.',
+    },
+    amountRefundedCents: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 10_000_000,
+      description: 'What was given back: the whole amount once REFUNDED, else 0.',
+    },
     createdAt: dateTime,
   }),
   Error: object({
@@ -164,7 +177,11 @@ const SCHEMAS: Record<string, Json> = {
   ),
   DeliveryCancel: fromZod(deliveryCancelSchema, 'No body, or `{}`.'),
   DeliveryPayment: fromZod(deliveryPaymentSchema, 'The charge that pays for the delivery.'),
-  ChargeCreate: fromZod(chargeCreateSchema, 'A charge for a delivery; it succeeds at once.'),
+  ChargeCreate: fromZod(
+    chargeCreateSchema,
+    'A charge for a delivery: captured at once, or only authorized with `capture: false`.',
+  ),
+  ChargeAction: fromZod(chargeActionSchema, 'No body, or `{}`.'),
   ChaosInput: fromZod(
     chaosInputSchema,
     'The chaos to put in force, replacing the previous one; `{}` clears it. Applies to /v1 ' +
@@ -656,6 +673,21 @@ const SERVICE_PATHS: Record<ServiceName, { description: string; paths: () => Pat
               '409': 'INVALID_STATE: the delivery is CANCELLED or paid by another charge.',
             },
           }),
+          '/v1/deliveries/{id}/payment/release': writeOperation({
+            operationId: 'releaseDeliveryPayment',
+            summary: 'Undo the link to a charge that was released.',
+            description:
+              'If the delivery is paid by this charge and not CANCELLED, its chargeId becomes ' +
+              'null, so it can be paid again; otherwise it is answered unchanged (another ' +
+              "charge's link is never undone, and a cancelled delivery keeps the charge it was " +
+              'refunded for).',
+            body: 'DeliveryPayment',
+            pathId: true,
+            status: 200,
+            result: 'Delivery',
+            resultDescription: 'The delivery.',
+            errors: { '404': 'NOT_FOUND: no such delivery.' },
+          }),
         },
       ),
   },
@@ -703,7 +735,10 @@ const SERVICE_PATHS: Record<ServiceName, { description: string; paths: () => Pat
           '/v1/charges': writeOperation({
             operationId: 'createCharge',
             summary: 'Charge for a delivery.',
-            description: 'The charge succeeds at once (status SUCCEEDED, createdAt now).',
+            description:
+              'With `capture` true (the default) the charge takes the money at once ' +
+              '(SUCCEEDED); with `capture: false` it is an authorization (PENDING) that holds ' +
+              'no money until captured, and is released by a refund.',
             body: 'ChargeCreate',
             status: 201,
             result: 'Charge',
@@ -712,6 +747,41 @@ const SERVICE_PATHS: Record<ServiceName, { description: string; paths: () => Pat
               '404': 'NOT_FOUND: no such delivery.',
               '409': 'INVALID_STATE: the delivery already has a SUCCEEDED charge.',
             },
+          }),
+          '/v1/charges/{id}/capture': writeOperation({
+            operationId: 'captureCharge',
+            summary: 'Capture an authorized charge.',
+            description:
+              'PENDING becomes SUCCEEDED; a SUCCEEDED charge is answered unchanged. Refused ' +
+              'once the charge is REFUNDED (released) or FAILED, so a refund that comes first ' +
+              'always wins.',
+            body: 'ChargeAction',
+            bodyRequired: false,
+            pathId: true,
+            status: 200,
+            result: 'Charge',
+            resultDescription: 'The captured charge.',
+            errors: {
+              '404': 'NOT_FOUND: no such charge.',
+              '409':
+                'INVALID_STATE: the charge is REFUNDED or FAILED, or its delivery already has ' +
+                'another SUCCEEDED charge.',
+            },
+          }),
+          '/v1/charges/{id}/refund': writeOperation({
+            operationId: 'refundCharge',
+            summary: 'Give a charge back in full, or release its authorization.',
+            description:
+              'A SUCCEEDED charge is refunded, a PENDING one released uncaptured: either ' +
+              'becomes REFUNDED with amountRefundedCents equal to amountCents. A REFUNDED or ' +
+              'FAILED charge holds no money and is answered unchanged.',
+            body: 'ChargeAction',
+            bodyRequired: false,
+            pathId: true,
+            status: 200,
+            result: 'Charge',
+            resultDescription: 'The refunded charge.',
+            errors: { '404': 'NOT_FOUND: no such charge.' },
           }),
         },
       ),

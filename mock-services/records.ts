@@ -77,6 +77,12 @@ export interface Charge {
   readonly amountCents: number;
   /** ISO 4217, three uppercase letters. */
   readonly currency: string;
+  /**
+   * PENDING: authorized, not captured (holds no money yet); SUCCEEDED: captured; FAILED:
+   * declined; REFUNDED: its money given back, or its authorization released uncaptured.
+   */
   readonly status: ChargeStatus;
+  /** What was given back: the whole amount once REFUNDED, else 0. */
+  readonly amountRefundedCents: number;
   readonly createdAt: string;
 }

@@ -214,12 +214,14 @@ export function generateSeed(options: SeedOptions = {}): SeedData {
       const [minCents, maxCents] = PRICE_CENTS[size];
       chargeNumber += 1;
       chargeId = formatId('charge', chargeNumber);
+      const amountCents = random.int(minCents, maxCents);
       insertCharge(data, {
         id: chargeId,
         deliveryId: id,
-        amountCents: random.int(minCents, maxCents),
+        amountCents,
         currency: random.chance(0.95) ? 'EUR' : 'USD',
         status: chargeStatus,
+        amountRefundedCents: chargeStatus === 'REFUNDED' ? amountCents : 0,
         // Paid half a minute after ordering; deliveries are at least a minute apart, so
         // charge ids ascend with createdAt too.
         createdAt: new Date(createdMs + 30_000).toISOString(),

@@ -88,6 +88,12 @@ const EnvSchema = z.object({
   IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).default(0),
   /** Records the memory store keeps at most, oldest dropped first. */
   IDEMPOTENCY_MAX_RECORDS: positiveInt.default(100_000),
+  /** How often each instance looks for sagas whose client is gone (src/sagas); 0 turns it off. */
+  SAGA_COMPLETER_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),
+  /** How long after its lease ended a saga counts as abandoned: a client's retry goes first. */
+  SAGA_COMPLETER_IDLE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Completer takeovers after which a saga is stuck (logged as an error, counted, alerted). */
+  SAGA_MAX_ATTEMPTS: positiveInt.default(10),
   /** Prefix of the Redis keys of idempotency records. */
   IDEMPOTENCY_KEY_PREFIX: keyPrefix.default('skyway:idem:'),
   /** JWKS of the token issuer; defaults to the accounts service's. */
@@ -156,6 +162,8 @@ export interface Config {
     leaseMs: number;
     waitMs: number;
   };
+  /** The completer that finishes sagas whose client is gone. */
+  sagas: { intervalMs: number; idleMs: number; maxAttempts: number };
   /** False only to measure what batching saves. */
   batching: boolean;
   /** Which operations may run by hash, and whether text may run at all (src/plugins). */
@@ -243,6 +251,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retentionMs: e.IDEMPOTENCY_RETENTION_S * 1000,
       leaseMs: e.IDEMPOTENCY_LEASE_MS,
       waitMs: e.IDEMPOTENCY_WAIT_MS,
+    },
+    sagas: {
+      intervalMs: e.SAGA_COMPLETER_INTERVAL_MS,
+      idleMs: e.SAGA_COMPLETER_IDLE_MS,
+      maxAttempts: e.SAGA_MAX_ATTEMPTS,
     },
     auth: {
       jwksUrl: e.AUTH_JWKS_URL ?? `${e.UPSTREAM_ACCOUNTS_URL}/.well-known/jwks.json`,

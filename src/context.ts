@@ -7,6 +7,7 @@ import {
 import type { IdempotentMutations } from './idempotency/index.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import { randomHex, requestIdOf } from './observability/request-id.js';
+import type { SagaEvents } from './sagas/events.js';
 import type { CallContext, Upstreams } from './upstreams/index.js';
 
 /** What every resolver of one GraphQL request can reach. */
@@ -24,11 +25,14 @@ export interface Context {
   upstreams: Upstreams;
   /** Runs each mutation at most once per idempotency key. */
   idempotency: IdempotentMutations;
+  /** How sagas end, for metrics. */
+  sagaEvents: SagaEvents;
 }
 
 export interface ContextFactoryOptions {
   upstreams: Upstreams;
   idempotency: IdempotentMutations;
+  sagaEvents: SagaEvents;
   verifyToken: TokenVerifier;
   requestTimeoutMs: number;
   maxBatchSize: number;
@@ -77,6 +81,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       }),
       upstreams: options.upstreams,
       idempotency: options.idempotency,
+      sagaEvents: options.sagaEvents,
     };
   };
 }

@@ -8,7 +8,11 @@ import { graphiqlOptions } from './graphiql.js';
 import { createIdempotencyStore, IdempotentMutations } from './idempotency/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
-import { observeIdempotency, observePolicies } from './observability/policy-metrics.js';
+import {
+  observeIdempotency,
+  observePolicies,
+  observeSagas,
+} from './observability/policy-metrics.js';
 import { guardedEntry } from './plugins/guarded-entry.js';
 import { loadPersistedDocuments } from './plugins/persisted-documents-manifest.js';
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
@@ -20,6 +24,8 @@ import { usePersistedDocuments } from './plugins/use-persisted-documents.js';
 import { useRequestBudget } from './plugins/use-request-budget.js';
 import { useVariableErrorCode } from './plugins/use-variable-error-code.js';
 import { createRateLimitStore } from './rate-limit/index.js';
+import { SagaCompleter } from './sagas/completer.js';
+import { SagaEvents } from './sagas/events.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { createUpstreams, type Upstreams } from './upstreams/index.js';
@@ -32,6 +38,9 @@ export interface Skyway {
   yoga: YogaServerInstance<Record<string, never>, Context>;
   upstreams: Upstreams;
   idempotency: IdempotentMutations;
+  /** Finishes sagas whose client is gone; `startServer` starts it. */
+  completer: SagaCompleter;
+  sagaEvents: SagaEvents;
   metrics: Metrics;
   logger: Logger;
   /** Stops taking traffic: `/readyz` says 503 and responses close their connections. */
@@ -61,6 +70,13 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
   const rateLimitStore = createRateLimitStore(config.rateLimit);
   observePolicies(metrics, upstreams);
   observeIdempotency(metrics, idempotency);
+  const sagaEvents = new SagaEvents();
+  observeSagas(metrics, sagaEvents);
+  const completer = new SagaCompleter(idempotency, upstreams, sagaEvents, logger, {
+    ...config.sagas,
+    batch: 20,
+    budgetMs: config.requestTimeoutMs,
+  });
   let draining = false;
   const readiness: Readiness = {
     accepting: () => !draining,
@@ -74,6 +90,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
   const context = createContextFactory({
     upstreams,
     idempotency,
+    sagaEvents,
     verifyToken: createTokenVerifier(config.auth),
     requestTimeoutMs: config.requestTimeoutMs,
     maxBatchSize: config.maxBatchSize,
@@ -127,12 +144,15 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     yoga,
     upstreams,
     idempotency,
+    completer,
+    sagaEvents,
     metrics,
     logger,
     drain() {
       draining = true;
     },
     async close() {
+      await completer.stop();
       await Promise.all([upstreams.close(), idempotencyStore.close(), rateLimitStore?.close()]);
     },
   };

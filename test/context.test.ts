@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createContextFactory, endBudget } from '../src/context.js';
 import type { IdempotentMutations } from '../src/idempotency/index.js';
+import { SagaEvents } from '../src/sagas/events.js';
 import type { Upstreams } from '../src/upstreams/index.js';
 
 /** The request's time budget: its signal, and the timer behind it. */
@@ -11,6 +12,7 @@ const createContext = createContextFactory({
   // Loaders reach the upstreams only when they load; none do here.
   upstreams: {} as Upstreams,
   idempotency: {} as IdempotentMutations,
+  sagaEvents: new SagaEvents(),
   verifyToken: async () => null,
   requestTimeoutMs: BUDGET_MS,
   maxBatchSize: 100,

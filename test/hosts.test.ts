@@ -7,8 +7,9 @@ import { type BffProcess, startBffProcess } from './helpers/bff-process.js';
 import { killOnExit } from './helpers/kill-on-exit.js';
 import { createNetwork, impairmentSupport, type Network, refusal } from './helpers/netns.js';
 import { operation } from './helpers/operations.js';
-import { graphql, PAY, type PaymentAnswer, payments, waitFor } from './helpers/payments.js';
+import { graphql, PAY, type PaymentAnswer, payments } from './helpers/payments.js';
 import { type RedisServer, startRedisServer } from './helpers/redis-server.js';
+import { waitFor } from './helpers/wait-for.js';
 
 /**
  * Several hosts on one machine, each in its own network namespace with its own addresses: two

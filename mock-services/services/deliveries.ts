@@ -117,5 +117,21 @@ export function deliveriesRoutes(data: SeedData): Route[] {
         return { status: 200, body: paid };
       },
     },
+    {
+      method: 'POST',
+      path: '/v1/deliveries/{id}/payment/release',
+      handler: ({ params, body }) => {
+        const { chargeId } = validate(deliveryPaymentSchema, body, 'body');
+        const delivery = find(params.id ?? '');
+        // Conditional on the charge, so a late undo never unlinks another payment; a cancelled
+        // delivery keeps the charge it was refunded for, as its record.
+        if (delivery.chargeId !== chargeId || delivery.status === 'CANCELLED') {
+          return { status: 200, body: delivery };
+        }
+        const unpaid: Delivery = { ...delivery, chargeId: null };
+        replaceDelivery(data, unpaid);
+        return { status: 200, body: unpaid };
+      },
+    },
   ];
 }

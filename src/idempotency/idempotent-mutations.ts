@@ -5,7 +5,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import { idempotencyKeyInUse, idempotencyKeyReused, storeUnavailable } from '../schema/errors.js';
 import { fingerprint } from './fingerprint.js';
 import { type KeyScope, scopeDigest } from './keys.js';
-import type { IdempotencyStore, StoredOutcome } from './store.js';
+import type { ClaimedRecord, IdempotencyStore, StoredOutcome } from './store.js';
 
 /**
  * Runs each mutation at most once per (caller, mutation, idempotency key), in the manner of
@@ -13,13 +13,16 @@ import type { IdempotencyStore, StoredOutcome } from './store.js';
  *
  * - same key, same input, completed: the stored outcome again, with no upstream write. The
  *   outcome is the result's identity (ids), not a frozen response, so a retry that selects
- *   other fields is resolved afresh;
+ *   other fields is resolved afresh; `recheck` runs first, so a replay is authorized for the
+ *   caller who sends it and a stored refusal gives way to what is true now;
  * - same key, other input: IDEMPOTENCY_KEY_REUSED, nothing runs;
  * - same key while the first runs: IDEMPOTENCY_KEY_IN_USE (after waiting up to `waitMs`);
  * - a domain refusal (INVALID_STATE, NOT_FOUND, FORBIDDEN) is an outcome and is replayed;
  * - an outage (an upstream failing) is not: the record keeps the steps already done and gives
  *   its lease up, so the retry resumes after the last completed step instead of repeating it.
  *   If the process dies instead, the lease runs out and the retry takes over the same way.
+ *   If no retry comes, the completer (`settle`) takes the record over, from any instance
+ *   sharing the store, and finishes it from its steps and its `resume` data.
  */
 
 export interface IdempotencyOptions {
@@ -35,10 +38,27 @@ export interface IdempotencyOptions {
 export interface Steps {
   /** Runs `action` unless this step already completed, and returns what it produced. */
   step(name: string, action: () => Promise<string>): Promise<string>;
+  /** What a completed step produced, or undefined. */
+  done(name: string): string | undefined;
+  /** True before any step of this request has completed, in this attempt or an earlier one. */
+  readonly fresh: boolean;
 }
 
 /** What a mutation produced: the ids its payload is resolved from. */
 export type Outcome = Record<string, string>;
+
+/** One request to run: what identifies its input, and what the completer needs to finish it. */
+export interface MutationRequest {
+  /** The input as fingerprinted: the same key with other input is refused. */
+  input: unknown;
+  /** The mutation's own data to run again without its client (JSON). */
+  resume: string;
+}
+
+export interface RunOptions {
+  /** Before a stored outcome is replayed: throws the refusal that is true now, if any. */
+  recheck?: (stored: StoredOutcome) => Promise<void>;
+}
 
 /** Outcome codes that are answers, not accidents: stored and replayed. */
 const REPLAYED_REFUSALS = new Set(['INVALID_STATE', 'NOT_FOUND', 'FORBIDDEN']);
@@ -72,17 +92,19 @@ export class IdempotentMutations {
 
   async run(
     scope: KeyScope,
-    input: unknown,
+    request: MutationRequest,
     body: (steps: Steps) => Promise<Outcome>,
+    options: RunOptions = {},
   ): Promise<Outcome> {
     const key = scopeDigest(scope);
     const owner = randomUUID();
     const begin = () =>
       this.store.begin(key, {
-        fingerprint: fingerprint([scope.mutation, input]),
+        fingerprint: fingerprint([scope.mutation, request.input]),
         owner,
         leaseMs: this.options.leaseMs,
         retentionMs: this.options.retentionMs,
+        resume: request.resume,
       });
 
     let begun = await storeCall(begin);
@@ -104,25 +126,51 @@ export class IdempotentMutations {
         throw idempotencyKeyInUse();
       case 'completed':
         this.counters.replays += 1;
+        await options.recheck?.(begun.outcome);
         return replay(begun.outcome);
       case 'acquired':
         break;
     }
+    return this.#execute(key, owner, begun.steps, body, 0);
+  }
 
+  /**
+   * Finishes a record the completer claimed (its client never came back): the same steps and
+   * outcomes as `run`; after an outage it is left for the completer to try again in
+   * `retryInMs`, not at once.
+   */
+  settle(
+    claimed: ClaimedRecord,
+    owner: string,
+    body: (steps: Steps) => Promise<Outcome>,
+    retryInMs: number,
+  ): Promise<Outcome> {
+    return this.#execute(claimed.key, owner, claimed.steps, body, retryInMs);
+  }
+
+  async #execute(
+    key: string,
+    owner: string,
+    saved: Record<string, string>,
+    body: (steps: Steps) => Promise<Outcome>,
+    retryInMs: number,
+  ): Promise<Outcome> {
     this.counters.executions += 1;
-    const done = { ...begun.steps };
+    const done = { ...saved };
     if (Object.keys(done).length > 0) this.counters.resumed += 1;
     const steps: Steps = {
+      fresh: Object.keys(done).length === 0,
+      done: (name) => done[name],
       step: async (name, action) => {
         const previous = done[name];
         if (previous !== undefined) return previous;
         const value = await action();
-        const saved = await storeCall(() =>
+        const stored = await storeCall(() =>
           this.store.saveStep(key, owner, name, value, this.options.leaseMs),
         );
         // Another request took the lease over (this one outlived it): the step's own upstream
         // key keeps its write single; the count shows leases set too short.
-        if (!saved) this.counters.lostLeases += 1;
+        if (!stored) this.counters.lostLeases += 1;
         done[name] = value;
         return value;
       },
@@ -141,21 +189,32 @@ export class IdempotentMutations {
       if (!completed) this.counters.lostLeases += 1;
       return outcome;
     } catch (error) {
-      const code = error instanceof GraphQLError ? error.extensions.code : undefined;
-      if (typeof code === 'string' && REPLAYED_REFUSALS.has(code)) {
-        const refusal: StoredOutcome = { kind: 'refusal', code, message: (error as Error).message };
+      const refusal = refusalOf(error);
+      if (refusal !== null) {
         await storeCall(() => this.store.complete(key, owner, refusal, this.options.retentionMs));
       } else {
-        await this.store.release(key, owner).catch(() => {});
+        await this.store.release(key, owner, retryInMs).catch(() => {});
       }
       throw error;
     }
   }
 }
 
+/** A domain refusal as it is stored for replay, or null for anything else. */
+function refusalOf(error: unknown): StoredOutcome | null {
+  if (!(error instanceof GraphQLError)) return null;
+  const { code, ...extensions } = error.extensions;
+  if (typeof code !== 'string' || !REPLAYED_REFUSALS.has(code)) return null;
+  return Object.keys(extensions).length === 0
+    ? { kind: 'refusal', code, message: error.message }
+    : { kind: 'refusal', code, message: error.message, extensions };
+}
+
 function replay(outcome: StoredOutcome): Outcome {
   if (outcome.kind === 'refusal') {
-    throw createGraphQLError(outcome.message, { extensions: { code: outcome.code } });
+    throw createGraphQLError(outcome.message, {
+      extensions: { ...outcome.extensions, code: outcome.code },
+    });
   }
   return outcome.value;
 }

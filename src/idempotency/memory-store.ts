@@ -1,6 +1,8 @@
 import type {
   BeginOptions,
   BeginResult,
+  ClaimedRecord,
+  ClaimOptions,
   IdempotencyRecord,
   IdempotencyStore,
   StoredOutcome,
@@ -16,14 +18,19 @@ interface Entry extends IdempotencyRecord {
  * The store for one BFF instance (the default of `npm start`): a Map in insertion order,
  * bounded, dropping the oldest records first. Single-threaded JavaScript makes each method
  * atomic; it does not survive a restart, where the services' own idempotency still holds.
+ * Its completer index holds this process's started records only: a mutation abandoned by a
+ * process that died is finished by the next retry of its client, never by another instance.
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #entries = new Map<string, Entry>();
+  /** Started records → when the completer may take them (the Redis store's sorted set). */
+  readonly #due = new Map<string, number>();
 
   constructor(
     /** Records kept at most; the oldest go first. */
     private readonly maxRecords = 100_000,
-    private readonly now: () => number = Date.now,
+    // Read late, so a test's fake Date moves leases and the completer's waits alike.
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   async begin(key: string, options: BeginOptions): Promise<BeginResult> {
@@ -34,18 +41,20 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
         fingerprint: options.fingerprint,
         state: 'started',
         steps: {},
+        resume: options.resume,
+        attempts: 0,
         owner: options.owner,
         leaseUntil: now + options.leaseMs,
         expiresAt: now + options.retentionMs,
       });
+      this.#due.set(key, now + options.leaseMs);
       return { status: 'acquired', steps: {} };
     }
     if (entry.fingerprint !== options.fingerprint) return { status: 'mismatch' };
     if (entry.state === 'completed' && entry.outcome)
       return { status: 'completed', outcome: entry.outcome };
     if (entry.leaseUntil > now) return { status: 'in-flight' };
-    entry.owner = options.owner;
-    entry.leaseUntil = now + options.leaseMs;
+    this.#hold(key, entry, options.owner, now + options.leaseMs);
     return { status: 'acquired', steps: { ...entry.steps } };
   }
 
@@ -53,7 +62,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const entry = this.#owned(key, owner);
     if (!entry) return false;
     entry.steps[step] = value;
-    entry.leaseUntil = this.now() + leaseMs;
+    this.#hold(key, entry, owner, this.now() + leaseMs);
     return true;
   }
 
@@ -63,12 +72,38 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     entry.state = 'completed';
     entry.outcome = outcome;
     entry.expiresAt = this.now() + retentionMs;
+    this.#due.delete(key);
     return true;
   }
 
-  async release(key: string, owner: string): Promise<void> {
+  async release(key: string, owner: string, retryInMs = 0): Promise<void> {
     const entry = this.#owned(key, owner);
-    if (entry) entry.leaseUntil = 0;
+    if (!entry) return;
+    const now = this.now();
+    entry.leaseUntil = now;
+    this.#due.set(key, now + retryInMs);
+  }
+
+  async claimExpired(options: ClaimOptions): Promise<ClaimedRecord[]> {
+    const now = this.now();
+    const due = [...this.#due]
+      .filter(([, at]) => at <= now - options.idleMs)
+      .sort(([, a], [, b]) => a - b)
+      .slice(0, options.limit);
+    const claimed: ClaimedRecord[] = [];
+    for (const [key] of due) {
+      const entry = this.#live(key, now);
+      if (entry?.state !== 'started' || entry.leaseUntil > now) continue;
+      entry.attempts += 1;
+      this.#hold(key, entry, options.owner, now + options.leaseMs);
+      claimed.push({
+        key,
+        resume: entry.resume,
+        steps: { ...entry.steps },
+        attempts: entry.attempts,
+      });
+    }
+    return claimed;
   }
 
   async ping(): Promise<boolean> {
@@ -77,12 +112,20 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   async close(): Promise<void> {
     this.#entries.clear();
+    this.#due.clear();
+  }
+
+  #hold(key: string, entry: Entry, owner: string, until: number): void {
+    entry.owner = owner;
+    entry.leaseUntil = until;
+    this.#due.set(key, until);
   }
 
   #live(key: string, now: number): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry && entry.expiresAt <= now) {
       this.#entries.delete(key);
+      this.#due.delete(key);
       return undefined;
     }
     return entry;
@@ -98,6 +141,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     for (const oldest of this.#entries.keys()) {
       if (this.#entries.size <= this.maxRecords) break;
       this.#entries.delete(oldest);
+      this.#due.delete(oldest);
     }
   }
 }

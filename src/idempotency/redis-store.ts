@@ -1,5 +1,12 @@
 import { closeRedis, connectRedis, type SharedRedis, slotKey } from '../stores/redis.js';
-import type { BeginOptions, BeginResult, IdempotencyStore, StoredOutcome } from './store.js';
+import type {
+  BeginOptions,
+  BeginResult,
+  ClaimedRecord,
+  ClaimOptions,
+  IdempotencyStore,
+  StoredOutcome,
+} from './store.js';
 
 /**
  * The store several BFF instances share. A record is a Redis hash; every transition is one Lua
@@ -8,20 +15,30 @@ import type { BeginOptions, BeginResult, IdempotencyStore, StoredOutcome } from 
  * clock, so instances with skewed clocks still agree on when an owner's lease has run out.
  *
  * Fields: fp (input fingerprint), state (started | completed), owner, lease (ms epoch),
- * step:<name> (one per completed step), outcome (JSON, once completed).
+ * resume (what the completer needs), attempts (completer takeovers), step:<name> (one per
+ * completed step), outcome (JSON, once completed).
  *
- * Key: `slotKey(prefix, digest)`, i.e. `<prefix>{<digest>}`. A script that needs more keys of
- * the same record names them `slotKey(prefix, digest, part)`, so they share its cluster slot.
+ * Started records are indexed in sorted sets by when the completer may take them, so it finds
+ * abandoned mutations without scanning. The index is split in BUCKETS sets, and a record and
+ * its bucket's set share a hash tag (`{idem<n>}`): every script touches two keys of one hash
+ * slot, as Redis Cluster requires, while records still spread over 16 slots. Keys (built
+ * by `slotKey`): `<prefix>{idem<n>}:<digest>` (the record, n = the digest's first character
+ * code mod 16) and `<prefix>{idem<n>}:due` (its bucket's index).
  */
+
+const BUCKETS = 16;
 
 const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
+// KEYS: record, due. ARGV: fp, owner, leaseMs, retentionMs, resume, member.
 const BEGIN = `${NOW}
 local fp = redis.call('HGET', KEYS[1], 'fp')
+local leaseUntil = now + tonumber(ARGV[3])
 if not fp then
-  redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 'started', 'owner', ARGV[2], 'lease', now + tonumber(ARGV[3]))
+  redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 'started', 'owner', ARGV[2], 'lease', leaseUntil, 'resume', ARGV[5], 'attempts', 0)
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  redis.call('ZADD', KEYS[2], leaseUntil, ARGV[6])
   return {'acquired'}
 end
 if fp ~= ARGV[1] then return {'mismatch'} end
@@ -29,26 +46,55 @@ if redis.call('HGET', KEYS[1], 'state') == 'completed' then
   return {'completed', redis.call('HGET', KEYS[1], 'outcome')}
 end
 if tonumber(redis.call('HGET', KEYS[1], 'lease')) > now then return {'in-flight'} end
-redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'lease', now + tonumber(ARGV[3]))
+redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'lease', leaseUntil)
+redis.call('ZADD', KEYS[2], leaseUntil, ARGV[6])
 return {'acquired', unpack(redis.call('HGETALL', KEYS[1]))}`;
 
 const OWNED = `if redis.call('HGET', KEYS[1], 'state') ~= 'started' or redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then
   return 0
 end`;
 
+// KEYS: record, due. ARGV: owner, step, value, leaseMs, member.
 const SAVE_STEP = `${NOW}
 ${OWNED}
-redis.call('HSET', KEYS[1], 'step:' .. ARGV[2], ARGV[3], 'lease', now + tonumber(ARGV[4]))
+local leaseUntil = now + tonumber(ARGV[4])
+redis.call('HSET', KEYS[1], 'step:' .. ARGV[2], ARGV[3], 'lease', leaseUntil)
+redis.call('ZADD', KEYS[2], leaseUntil, ARGV[5])
 return 1`;
 
+// KEYS: record, due. ARGV: owner, outcome, retentionMs, member.
 const COMPLETE = `${OWNED}
 redis.call('HSET', KEYS[1], 'state', 'completed', 'outcome', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('ZREM', KEYS[2], ARGV[4])
 return 1`;
 
-const RELEASE = `${OWNED}
-redis.call('HSET', KEYS[1], 'lease', 0)
+// KEYS: record, due. ARGV: owner, retryInMs, member.
+const RELEASE = `${NOW}
+${OWNED}
+redis.call('HSET', KEYS[1], 'lease', now)
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
 return 1`;
+
+// KEYS: record, due. ARGV: owner, leaseMs, idleMs, member. Checks again what the index said:
+// the record may have completed, expired or been taken by a client's retry since.
+const CLAIM = `${NOW}
+if redis.call('HGET', KEYS[1], 'state') ~= 'started' then
+  redis.call('ZREM', KEYS[2], ARGV[4])
+  return {}
+end
+local lease = tonumber(redis.call('HGET', KEYS[1], 'lease'))
+if lease > now then
+  redis.call('ZADD', KEYS[2], lease, ARGV[4])
+  return {}
+end
+local due = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[4]) or '0')
+if due > now - tonumber(ARGV[3]) then return {} end
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+local leaseUntil = now + tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'lease', leaseUntil)
+redis.call('ZADD', KEYS[2], leaseUntil, ARGV[4])
+return redis.call('HGETALL', KEYS[1])`;
 
 export class RedisIdempotencyStore implements IdempotencyStore {
   readonly #redis: SharedRedis;
@@ -65,17 +111,19 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async begin(key: string, options: BeginOptions): Promise<BeginResult> {
     const answer = (await this.#redis.eval(
       BEGIN,
-      1,
-      slotKey(this.prefix, key),
+      2,
+      ...this.#keys(key),
       options.fingerprint,
       options.owner,
       options.leaseMs,
       options.retentionMs,
+      options.resume,
+      key,
     )) as string[];
     const [status, ...rest] = answer;
     switch (status) {
       case 'acquired':
-        return { status, steps: stepsOf(rest) };
+        return { status, steps: fieldsOf(rest).steps };
       case 'completed':
         return { status, outcome: JSON.parse(rest[0] ?? 'null') as StoredOutcome };
       case 'in-flight':
@@ -87,29 +135,71 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async saveStep(key: string, owner: string, step: string, value: string, leaseMs: number) {
-    return (
-      (await this.#redis.eval(
-        SAVE_STEP,
-        1,
-        slotKey(this.prefix, key),
-        owner,
-        step,
-        value,
-        leaseMs,
-      )) === 1
+    const saved = await this.#redis.eval(
+      SAVE_STEP,
+      2,
+      ...this.#keys(key),
+      owner,
+      step,
+      value,
+      leaseMs,
+      key,
     );
+    return saved === 1;
   }
 
   async complete(key: string, owner: string, outcome: StoredOutcome, retentionMs: number) {
     const json = JSON.stringify(outcome);
-    return (
-      (await this.#redis.eval(COMPLETE, 1, slotKey(this.prefix, key), owner, json, retentionMs)) ===
-      1
+    const done = await this.#redis.eval(
+      COMPLETE,
+      2,
+      ...this.#keys(key),
+      owner,
+      json,
+      retentionMs,
+      key,
     );
+    return done === 1;
   }
 
-  async release(key: string, owner: string): Promise<void> {
-    await this.#redis.eval(RELEASE, 1, slotKey(this.prefix, key), owner);
+  async release(key: string, owner: string, retryInMs = 0): Promise<void> {
+    await this.#redis.eval(RELEASE, 2, ...this.#keys(key), owner, retryInMs, key);
+  }
+
+  async claimExpired(options: ClaimOptions): Promise<ClaimedRecord[]> {
+    const [seconds, micros] = await this.#redis.time();
+    const before = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - options.idleMs;
+    const claimed: ClaimedRecord[] = [];
+    for (let bucket = 0; bucket < BUCKETS && claimed.length < options.limit; bucket += 1) {
+      const due = await this.#redis.zrangebyscore(
+        this.#index(bucket),
+        '-inf',
+        before,
+        'LIMIT',
+        0,
+        options.limit - claimed.length,
+      );
+      for (const key of due) {
+        const flat = (await this.#redis.eval(
+          CLAIM,
+          2,
+          ...this.#keys(key),
+          options.owner,
+          options.leaseMs,
+          options.idleMs,
+          key,
+        )) as string[];
+        if (flat.length === 0) continue;
+        const { steps, fields } = fieldsOf(flat);
+        claimed.push({
+          key,
+          resume: fields.resume ?? '',
+          steps,
+          attempts: Number(fields.attempts ?? 1),
+        });
+      }
+    }
+    return claimed;
   }
 
   async ping(): Promise<boolean> {
@@ -123,14 +213,30 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async close(): Promise<void> {
     await closeRedis(this.#redis);
   }
+
+  /** The record's key and its bucket's index, in one hash slot. */
+  #keys(key: string): [string, string] {
+    const bucket = key.charCodeAt(0) % BUCKETS;
+    return [slotKey(this.prefix, `idem${bucket}`, key), this.#index(bucket)];
+  }
+
+  #index(bucket: number): string {
+    return slotKey(this.prefix, `idem${bucket}`, 'due');
+  }
 }
 
-/** The `step:<name>` fields of a flat HGETALL answer. */
-function stepsOf(flat: string[]): Record<string, string> {
+/** A flat HGETALL answer: its `step:<name>` fields, and the others by name. */
+function fieldsOf(flat: string[]): {
+  steps: Record<string, string>;
+  fields: Record<string, string>;
+} {
   const steps: Record<string, string> = {};
+  const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const field = flat[i] as string;
-    if (field.startsWith('step:')) steps[field.slice(5)] = flat[i + 1] as string;
+    const value = flat[i + 1] as string;
+    if (field.startsWith('step:')) steps[field.slice(5)] = value;
+    else fields[field] = value;
   }
-  return steps;
+  return { steps, fields };
 }

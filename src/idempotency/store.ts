@@ -5,13 +5,18 @@
  *
  *   (none) ──begin──▶ started ──saveStep…──▶ started ──complete──▶ completed ──retention──▶ (none)
  *                         │ lease expires (owner died, or gave up after an upstream failure)
- *                         └──begin by another request: taken over, its saved steps kept
+ *                         ├──begin by a retry of the client: taken over, its saved steps kept
+ *                         └──claimExpired by the completer: taken over the same way, no client
+ *
+ * A started record keeps what its mutation needs to finish without its client (`resume`), and
+ * the store keeps an index of started records by lease end, so the completer of any instance
+ * can find the ones whose owner is gone without scanning every record.
  */
 
 /** The outcome a completed request is replayed with: ids to resolve again, or a refusal. */
 export type StoredOutcome =
   | { kind: 'result'; value: Record<string, string> }
-  | { kind: 'refusal'; code: string; message: string };
+  | { kind: 'refusal'; code: string; message: string; extensions?: Record<string, unknown> };
 
 export interface IdempotencyRecord {
   fingerprint: string;
@@ -19,6 +24,29 @@ export interface IdempotencyRecord {
   /** Steps completed so far (recovery points), each with what it produced. */
   steps: Record<string, string>;
   outcome?: StoredOutcome;
+  /** What the mutation needs to run again without its client (JSON, the mutation's own). */
+  resume: string;
+  /** How many times the completer took the record over. */
+  attempts: number;
+}
+
+/** A started record the completer took over: it now owns it, as a retry would. */
+export interface ClaimedRecord {
+  key: string;
+  resume: string;
+  steps: Record<string, string>;
+  /** Takeovers by the completer so far, this one included. */
+  attempts: number;
+}
+
+export interface ClaimOptions {
+  /** Who runs the claimed records, as `BeginOptions.owner`. */
+  owner: string;
+  leaseMs: number;
+  /** Only records whose lease ended at least this long ago: a client's retry goes first. */
+  idleMs: number;
+  /** Records claimed at most per call. */
+  limit: number;
 }
 
 export type BeginResult =
@@ -38,6 +66,8 @@ export interface BeginOptions {
   leaseMs: number;
   /** How long the record is kept. */
   retentionMs: number;
+  /** Kept with a new record (see `IdempotencyRecord.resume`). */
+  resume: string;
 }
 
 export interface IdempotencyStore {
@@ -57,8 +87,13 @@ export interface IdempotencyStore {
     outcome: StoredOutcome,
     retentionMs: number,
   ): Promise<boolean>;
-  /** Gives the lease up now (after an upstream failure) so a retry can resume at once. */
-  release(key: string, owner: string): Promise<void>;
+  /**
+   * Gives the lease up (after an upstream failure) so a retry can resume at once; the
+   * completer finds the record `retryInMs` later at the earliest.
+   */
+  release(key: string, owner: string, retryInMs?: number): Promise<void>;
+  /** Takes over started records whose lease ended `idleMs` ago or more, oldest first. */
+  claimExpired(options: ClaimOptions): Promise<ClaimedRecord[]>;
   /** Whether the store can be used (for readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

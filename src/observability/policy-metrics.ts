@@ -1,4 +1,6 @@
 import type { IdempotentMutations } from '../idempotency/index.js';
+import { SAGA_OUTCOMES, type SagaEvents } from '../sagas/events.js';
+import { SAGA_NAMES } from '../sagas/saga.js';
 import type { Upstreams } from '../upstreams/index.js';
 import type { Metrics } from './metrics.js';
 
@@ -68,6 +70,22 @@ export function observeIdempotency(metrics: Metrics, idempotency: IdempotentMuta
         [{ outcome: 'lease_lost' }, lostLeases],
       ];
     },
+    'counter',
+  );
+}
+
+export function observeSagas(metrics: Metrics, events: SagaEvents): void {
+  metrics.observe(
+    'skyway_saga_total',
+    'Multi-step mutations by saga and outcome: completed, compensated (undone, no money kept), resumed by the completer, stuck (the completer gave up).',
+    ['saga', 'outcome'],
+    () =>
+      SAGA_NAMES.flatMap((saga) =>
+        SAGA_OUTCOMES.map((outcome): [Record<string, string>, number] => [
+          { saga, outcome },
+          events.count(saga, outcome),
+        ]),
+      ),
     'counter',
   );
 }

@@ -17,8 +17,9 @@ export function noCaller(ctx: Context): GraphQLError {
 
 /**
  * Loads records for `node`/`nodes` and keeps only those the caller may see: each id gets its
- * record, null when it does not exist, or its own error (FORBIDDEN, an upstream failure), so
- * one refused id in `nodes(ids:)` does not take the others down.
+ * record, null when it does not exist or the caller may not see it (the same answer, as
+ * GitHub's "could not resolve to a node": ids cannot be probed for what exists), or its own
+ * error (an upstream failure), so one failed id in `nodes(ids:)` does not take the others down.
  *
  * The errors travel as values: graphql-js raises an Error value at the path of the item it
  * stands for. Pothos's `loadMany` type does not model that, hence the one cast below.
@@ -36,7 +37,7 @@ export async function loadVisible<T>(
     records.map(async (record): Promise<T | null | Error> => {
       if (record === null || record instanceof Error) return record;
       try {
-        return (await mayView(caller, record)) ? record : forbidden();
+        return (await mayView(caller, record)) ? record : null;
       } catch (error) {
         return error instanceof Error ? error : forbidden();
       }

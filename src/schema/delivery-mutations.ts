@@ -1,15 +1,24 @@
 import type DataLoader from 'dataloader';
+import type { GraphQLError } from 'graphql';
 import { mayActFor } from '../auth/caller.js';
 import type { Context } from '../context.js';
 import type { Outcome, Steps } from '../idempotency/index.js';
 import { upstreamIdempotencyKey } from '../idempotency/keys.js';
-import { isUpstreamError, UpstreamRejectedError } from '../upstreams/errors.js';
+import type { StoredOutcome } from '../idempotency/store.js';
+import {
+  cancelDelivery,
+  payForDelivery,
+  type ResumeData,
+  type Saga,
+  scheduleDelivery,
+} from '../sagas/index.js';
+import { paymentRefused } from '../sagas/refusals.js';
 import type { ChargeRecord, DeliveryRecord } from '../upstreams/records.js';
 import { requireCaller } from './authorize.js';
 import { builder } from './builder.js';
 import { ChargeRef } from './charge.js';
 import { DeliveryRef } from './delivery.js';
-import { forbidden, fromRejection, invalidState, notFound, upstreamError } from './errors.js';
+import { notFound } from './errors.js';
 import { serviceIdOf } from './global-id.js';
 import { LocationInput } from './location.js';
 import { checkAmount, checkIdempotencyKey, checkLocation, checkPackage } from './mutation-input.js';
@@ -17,11 +26,13 @@ import { PackageInput } from './package.js';
 
 /**
  * The three mutations of the contract. Each checks its input first (bad input stores and
- * changes nothing), then runs once per idempotency key through `ctx.idempotency`: its steps
- * are recovery points, and each writes upstream with its own `Idempotency-Key` derived from
- * the client's, so a retry resumes where the first attempt stopped and never writes twice.
- * The payload is resolved from the ids the mutation produced, so a replay that selects other
- * fields still answers them, from the services' current state.
+ * changes nothing), then the caller's right and the state it needs, then runs its saga
+ * (src/sagas) once per idempotency key through `ctx.idempotency`: its steps are recovery
+ * points, and each writes upstream with its own `Idempotency-Key` derived from the client's,
+ * so a retry resumes where the first attempt stopped and never writes twice, and the
+ * completer can finish it if the client never comes back. The payload is resolved from the
+ * ids the saga produced, so a replay that selects other fields still answers them, from the
+ * services' current state.
  */
 
 const idempotencyKeyField = {
@@ -30,47 +41,75 @@ const idempotencyKeyField = {
     'Client-made key (a UUID, say). A retry with the same key and the same input returns the first result; the same key with other input is refused.',
 } as const;
 
-/** Turns a service's coded refusal into the contract's error, and an outage into its code. */
-async function write<T>(what: string, step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    if (error instanceof UpstreamRejectedError) throw fromRejection(error, what);
-    throw isUpstreamError(error) ? upstreamError(error) : error;
-  }
+interface Checks {
+  /** Before the first step: the caller's right and the state the saga needs. */
+  before?: () => Promise<void>;
+  /** Before a stored outcome is replayed: the replaying caller's right, and what is true now. */
+  recheck?: (stored: StoredOutcome) => Promise<void>;
 }
 
-/** Runs `body` once per (caller, mutation, key) and input; it gets its steps and upstream keys. */
-function idempotent(
+/** Runs `saga` once per (caller, mutation, key) and input, for this request. */
+function runSaga<I>(
   ctx: Context,
-  mutation: string,
-  input: { idempotencyKey: string },
-  body: (steps: Steps, upstreamKey: (step: string) => string) => Promise<Outcome>,
+  saga: Saga<I>,
+  clientKey: string,
+  input: I,
+  checks: Checks = {},
 ): Promise<Outcome> {
   const scope = {
     callerId: requireCaller(ctx).accountId,
-    mutation,
-    clientKey: checkIdempotencyKey(input.idempotencyKey),
+    mutation: saga.name,
+    clientKey: checkIdempotencyKey(clientKey),
   };
-  const { idempotencyKey: _key, ...fingerprinted } = input;
-  return ctx.idempotency.run(scope, fingerprinted, (steps) =>
-    body(steps, (step) => upstreamIdempotencyKey(scope, step)),
+  const resume: ResumeData = { v: 1, saga: saga.name, callerId: scope.callerId, clientKey, input };
+  return ctx.idempotency.run(
+    scope,
+    { input, resume: JSON.stringify(resume) },
+    async (steps: Steps) => {
+      if (steps.fresh) await checks.before?.();
+      const outcome = await saga.run({
+        input,
+        steps,
+        key: (step) => upstreamIdempotencyKey(scope, step),
+        upstreams: ctx.upstreams,
+        call: ctx.call,
+        withClient: true,
+        compensated: () => ctx.sagaEvents.compensated(saga.name),
+        wrote: {
+          delivery: (record) => remember(ctx, record),
+          charge: (record) => ctx.loaders.charges.clear(record.id).prime(record.id, record),
+          package: (record) => ctx.loaders.packages.prime(record.id, record),
+        },
+      });
+      ctx.sagaEvents.record(saga.name, 'completed');
+      return outcome;
+    },
+    { recheck: checks.recheck },
   );
 }
 
-/** The delivery a mutation names, if it exists and the caller may change it. */
-async function deliveryToChange(ctx: Context, id: string): Promise<DeliveryRecord> {
+/**
+ * The delivery a mutation names, if it exists and the caller may change it. Another
+ * account's delivery is NOT_FOUND too, word for word: a caller cannot tell "not yours" from
+ * "not there", so ids cannot be probed for what exists.
+ */
+async function deliveryToChange(
+  ctx: Context,
+  id: string,
+  notThere: () => GraphQLError = () => notFound('The delivery'),
+): Promise<DeliveryRecord> {
   const caller = requireCaller(ctx);
   const delivery = await ctx.loaders.deliveries.load(id);
-  if (delivery === null) throw notFound('The delivery');
-  if (!mayActFor(caller, delivery.ownerId)) throw forbidden("Another account's delivery.");
+  if (delivery === null || !mayActFor(caller, delivery.ownerId)) throw notThere();
   return delivery;
 }
 
+/** payForDelivery's answer for a delivery that is not there (or not the caller's). */
+const noDeliveryToPay = () => paymentRefused('NOT_FOUND', 'The delivery does not exist.');
+
 /** After a write, the request's loaders must answer with the new state, not the old. */
-function remember(ctx: Context, delivery: DeliveryRecord): string {
+function remember(ctx: Context, delivery: DeliveryRecord): void {
   ctx.loaders.deliveries.clear(delivery.id).prime(delivery.id, delivery);
-  return delivery.id;
 }
 
 /** A record a mutation produced, read through the request's loaders (primed on first run). */
@@ -115,27 +154,11 @@ builder.mutationField('scheduleDelivery', (t) =>
         tag: input.package.tag ?? null,
       };
 
-      const outcome = await idempotent(ctx, 'scheduleDelivery', input, async (steps, key) => {
-        const packageId = await steps.step('package', async () => {
-          const created = await write('The package', () =>
-            ctx.upstreams.packages.create(pkg, key('package'), ctx.call),
-          );
-          ctx.loaders.packages.prime(created.id, created);
-          return created.id;
-        });
-        const deliveryId = await steps.step('delivery', async () =>
-          remember(
-            ctx,
-            await write('The delivery', () =>
-              ctx.upstreams.deliveries.create(
-                { ownerId: caller.accountId, packageId, pickup, dropoff },
-                key('delivery'),
-                ctx.call,
-              ),
-            ),
-          ),
-        );
-        return { deliveryId };
+      const outcome = await runSaga(ctx, scheduleDelivery, input.idempotencyKey, {
+        ownerId: caller.accountId,
+        pickup,
+        dropoff,
+        package: pkg,
       });
       return { delivery: await produced(ctx.loaders.deliveries, outcome.deliveryId) };
     },
@@ -171,33 +194,32 @@ builder.mutationField('payForDelivery', (t) =>
       checkAmount(input.amountCents, input.currency);
       const deliveryId = serviceIdOf(input.deliveryId, 'Delivery');
 
-      const outcome = await idempotent(ctx, 'payForDelivery', input, async (steps, key) => {
-        const delivery = await deliveryToChange(ctx, deliveryId);
-        if (delivery.status === 'CANCELLED') {
-          throw invalidState('A cancelled delivery cannot be paid for.');
-        }
-        // Two steps: a retry after a failure between them finds the charge recorded and goes
-        // straight to the second; the charge's own key makes payments replay it regardless.
-        const chargeId = await steps.step('charge', async () => {
-          const charge = await write('The delivery', () =>
-            ctx.upstreams.payments.create(
-              { deliveryId, amountCents: input.amountCents, currency: input.currency },
-              key('charge'),
-              ctx.call,
-            ),
-          );
-          ctx.loaders.charges.prime(charge.id, charge);
-          return charge.id;
-        });
-        await steps.step('payment', async () =>
-          remember(
-            ctx,
-            await write('The delivery', () =>
-              ctx.upstreams.deliveries.markPaid(deliveryId, chargeId, key('payment'), ctx.call),
-            ),
-          ),
-        );
-        return { chargeId, deliveryId };
+      const payment = {
+        deliveryId,
+        amountCents: input.amountCents,
+        currency: input.currency,
+      };
+      const outcome = await runSaga(ctx, payForDelivery, input.idempotencyKey, payment, {
+        before: async () => {
+          const delivery = await deliveryToChange(ctx, deliveryId, noDeliveryToPay);
+          if (delivery.status === 'CANCELLED') {
+            throw paymentRefused('INVALID_STATE', 'A cancelled delivery cannot be paid for.');
+          }
+          if (delivery.chargeId !== null) {
+            throw paymentRefused('INVALID_STATE', 'The delivery is already paid for.');
+          }
+        },
+        recheck: async (stored) => {
+          const delivery = await deliveryToChange(ctx, deliveryId, noDeliveryToPay);
+          // A refusal is replayed as what is true now: a delivery paid by another payment
+          // then may have been cancelled (and its payment refunded) since.
+          if (stored.kind === 'refusal' && delivery.status === 'CANCELLED') {
+            throw paymentRefused(
+              'INVALID_STATE',
+              'The delivery is cancelled; this payment keeps no money.',
+            );
+          }
+        },
       });
       return {
         charge: await produced(ctx.loaders.charges, outcome.chargeId),
@@ -229,18 +251,16 @@ builder.mutationField('cancelDelivery', (t) =>
     resolve: async (_root, { input }, ctx) => {
       requireCaller(ctx);
       const deliveryId = serviceIdOf(input.deliveryId, 'Delivery');
-      const outcome = await idempotent(ctx, 'cancelDelivery', input, async (steps, key) => {
-        await deliveryToChange(ctx, deliveryId);
-        await steps.step('cancel', async () =>
-          remember(
-            ctx,
-            await write('The delivery', () =>
-              ctx.upstreams.deliveries.cancel(deliveryId, key('cancel'), ctx.call),
-            ),
-          ),
-        );
-        return { deliveryId };
-      });
+      const outcome = await runSaga(
+        ctx,
+        cancelDelivery,
+        input.idempotencyKey,
+        { deliveryId },
+        {
+          before: async () => void (await deliveryToChange(ctx, deliveryId)),
+          recheck: async () => void (await deliveryToChange(ctx, deliveryId)),
+        },
+      );
       return { delivery: await produced(ctx.loaders.deliveries, outcome.deliveryId) };
     },
   }),

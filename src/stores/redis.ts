@@ -73,19 +73,22 @@ export async function closeRedis(redis: SharedRedis): Promise<void> {
 }
 
 /**
- * The name of a key that belongs to `id` (an idempotency record, a caller's bucket), with `id`
- * as its hash tag: every key made from the same id lands in the same cluster slot, so one Lua
- * script may touch all of them. Scripts must only be given keys built from one id.
+ * A key name whose hash tag is `tag`: Redis Cluster hashes only the part in braces, so every
+ * key made with the same tag lands in the same slot, and one Lua script may touch all of them
+ * atomically. Scripts must only be given keys of one tag. The tag is what ties keys together:
+ * a caller's bucket, or an idempotency record's bucket shared with that bucket's index.
  *
- *   slotKey('skyway:idem:', 'Ab3…')           → skyway:idem:{Ab3…}
- *   slotKey('skyway:idem:', 'Ab3…', 'saga')   → skyway:idem:{Ab3…}:saga
+ *   slotKey('skyway:rate:', 'acc_1')                 → skyway:rate:{acc_1}
+ *   slotKey('skyway:idem:', 'idem7', 'Ab3…')         → skyway:idem:{idem7}:Ab3…
+ *   slotKey('skyway:idem:', 'idem7', 'due')          → skyway:idem:{idem7}:due
  *
- * The prefix must hold no `{`: Redis hashes the first `{…}` of a key.
+ * The prefix must hold no `{` or `}`: Redis hashes the first `{…}` of a key.
  */
-export function slotKey(prefix: string, id: string, part?: string): string {
-  if (/[{}]/.test(prefix))
+export function slotKey(prefix: string, tag: string, part?: string): string {
+  if (/[{}]/.test(prefix)) {
     throw new Error(`a key prefix holds no { or }: ${JSON.stringify(prefix)}`);
-  return part === undefined ? `${prefix}{${id}}` : `${prefix}{${id}}:${part}`;
+  }
+  return part === undefined ? `${prefix}{${tag}}` : `${prefix}{${tag}}:${part}`;
 }
 
 /**

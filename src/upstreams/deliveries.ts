@@ -93,4 +93,27 @@ export class DeliveriesClient {
       call,
     );
   }
+
+  /**
+   * `POST /v1/deliveries/{id}/payment/release`: unlinks `chargeId` if it is still the
+   * delivery's and the delivery is not cancelled; else answers the delivery unchanged.
+   */
+  unlinkPayment(
+    id: string,
+    chargeId: string,
+    idempotencyKey: string,
+    call: CallContext,
+  ): Promise<DeliveryRecord> {
+    return this.http.send(
+      {
+        method: 'POST',
+        route: 'POST /v1/deliveries/{id}/payment/release',
+        path: `/v1/deliveries/${encodeURIComponent(id)}/payment/release`,
+        body: { chargeId },
+        idempotencyKey,
+      },
+      DeliveryRecord,
+      call,
+    );
+  }
 }

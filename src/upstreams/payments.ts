@@ -8,7 +8,12 @@ export interface NewCharge {
   currency: string;
 }
 
-/** The payments service: charges against deliveries. */
+/**
+ * The payments service: charges against deliveries. A charge is authorized (PENDING, no money
+ * taken), captured (SUCCEEDED) or refunded (REFUNDED: money given back, or an authorization
+ * released); payments orders capture and refund on the charge, so a refund that comes first
+ * makes the capture fail instead of taking money nobody will keep.
+ */
 export class PaymentsClient {
   readonly charges: ResourceReader<ChargeRecord>;
 
@@ -16,14 +21,43 @@ export class PaymentsClient {
     this.charges = new ResourceReader(http, '/v1/charges', ChargeRecord);
   }
 
-  /** `POST /v1/charges`; 409 INVALID_STATE when the delivery already has a successful charge. */
-  create(input: NewCharge, idempotencyKey: string, call: CallContext): Promise<ChargeRecord> {
+  /** `POST /v1/charges` with `capture: false`: a PENDING charge that holds no money yet. */
+  authorize(input: NewCharge, idempotencyKey: string, call: CallContext): Promise<ChargeRecord> {
     return this.http.send(
       {
         method: 'POST',
         route: 'POST /v1/charges',
         path: '/v1/charges',
-        body: input,
+        body: { ...input, capture: false },
+        idempotencyKey,
+      },
+      ChargeRecord,
+      call,
+    );
+  }
+
+  /** `POST /v1/charges/{id}/capture`; 409 INVALID_STATE once the charge was refunded. */
+  capture(id: string, idempotencyKey: string, call: CallContext): Promise<ChargeRecord> {
+    return this.#action(id, 'capture', idempotencyKey, call);
+  }
+
+  /** `POST /v1/charges/{id}/refund`: the whole amount back, or the authorization released. */
+  refund(id: string, idempotencyKey: string, call: CallContext): Promise<ChargeRecord> {
+    return this.#action(id, 'refund', idempotencyKey, call);
+  }
+
+  #action(
+    id: string,
+    action: 'capture' | 'refund',
+    idempotencyKey: string,
+    call: CallContext,
+  ): Promise<ChargeRecord> {
+    return this.http.send(
+      {
+        method: 'POST',
+        route: `POST /v1/charges/{id}/${action}`,
+        path: `/v1/charges/${encodeURIComponent(id)}/${action}`,
+        body: {},
         idempotencyKey,
       },
       ChargeRecord,

@@ -67,6 +67,8 @@ export const ChargeRecord = z.object({
   amountCents: z.number().int(),
   currency: z.string().length(3),
   status: z.enum(CHARGE_STATUSES),
+  /** The whole amount once REFUNDED (a refund, or an authorization released), else 0. */
+  amountRefundedCents: z.number().int().min(0),
   createdAt: timestamp,
 });
 

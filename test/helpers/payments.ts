@@ -87,12 +87,3 @@ export async function graphql(
 export function serviceId(globalId: string): string {
   return Buffer.from(globalId, 'base64url').toString().split(':')[1] ?? '';
 }
-
-/** Polls `condition` every 100 ms, up to 15 s: the test waits for a state, not for a time. */
-export async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('condition not reached in 15 s');
-}

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
 import { type BffProcess, startBffProcess, upstreamEnv } from '../helpers/bff-process.js';
-import { graphql, PAY, payments, serviceId, waitFor } from '../helpers/payments.js';
+import { graphql, PAY, payments, serviceId } from '../helpers/payments.js';
 import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Several BFF processes sharing one real Redis, as behind a load balancer: concurrent

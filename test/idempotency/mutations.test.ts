@@ -144,7 +144,7 @@ describe('a retried mutation', () => {
     expect(since(before, await writes()).charges).toBe(1);
   });
 
-  it('replays a domain refusal without calling again', async () => {
+  it('replays a domain refusal without writing again (it reads the delivery to authorize the replay)', async () => {
     const { data } = await getJson<{ data: Array<{ id: string }> }>(
       harness,
       'deliveries',
@@ -160,7 +160,35 @@ describe('a retried mutation', () => {
     expect(codes((await cancel(key)).body)).toEqual(['INVALID_STATE']);
     await harness.reset();
     expect(codes((await cancel(key)).body)).toEqual(['INVALID_STATE']);
-    expect((await harness.callCounts()).deliveries).toBe(0);
+    const { routes } = await harness.stats('deliveries');
+    expect(routes['POST /v1/deliveries/{id}/cancel'] ?? 0).toBe(0);
+    expect(routes['GET /v1/deliveries'] ?? 0).toBe(1);
+  });
+
+  it('is authorized for the caller who replays it: another token of the account gets NOT_FOUND', async () => {
+    // A dispatcher token of this account cancels another account's delivery with key K …
+    const { data } = await getJson<{ data: Array<{ id: string; ownerId: string }> }>(
+      harness,
+      'deliveries',
+      '/v1/deliveries?status=SCHEDULED&limit=50',
+    );
+    const foreign = data.find((d) => d.ownerId !== ownerId);
+    const deliveryId = Buffer.from(`Delivery:${foreign?.id}`).toString('base64url');
+    const key = randomUUID();
+    const cancelAs = (auth: string) =>
+      harness.graphql<{ cancelDelivery: { delivery: { owner: { email: string } } } }>(
+        `mutation ($input: CancelDeliveryInput!) {
+          cancelDelivery(input: $input) { delivery { id owner { email } } }
+        }`,
+        { token: auth, variables: { input: { idempotencyKey: key, deliveryId } } },
+      );
+    const dispatcher = await harness.token(ownerId, 'DISPATCHER');
+    expect((await cancelAs(dispatcher)).body.errors).toBeUndefined();
+    // … and a customer token of the same account sends K again: it may not see that delivery.
+    const replayed = await cancelAs(token);
+    expect(replayed.body.data).toBeNull();
+    expect(codes(replayed.body)).toEqual(['NOT_FOUND']);
+    expect(JSON.stringify(replayed.body)).not.toContain('@');
   });
 
   it('after invalid input stores nothing: the key still works with valid input', async () => {
@@ -202,9 +230,10 @@ describe('retention', () => {
     const before = await writes();
     await sleep(1_100); // IDEMPOTENCY_RETENTION_S=1 in this file
     const later = await pay(delivery, key);
-    expect(later.body.errors).toBeUndefined();
-    // The BFF ran it again; the payments service's own idempotency replayed the charge.
-    expect(since(before, await writes()).charges).toBe(1);
+    // The BFF forgot the key, so the payment is a new one, for a delivery already paid: it is
+    // refused before anything is written.
+    expect(codes(later.body)).toEqual(['INVALID_STATE']);
+    expect(since(before, await writes()).charges).toBe(0);
     expect(await chargesOf(delivery)).toHaveLength(1);
   });
 });

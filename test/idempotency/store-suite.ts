@@ -16,7 +16,15 @@ export interface IdempotencySubject {
 export const LEASE = 150;
 export const RETENTION = 400;
 export const begin = (store: IdempotencyStore, key: string, owner: string, fingerprint = 'fp-1') =>
-  store.begin(key, { fingerprint, owner, leaseMs: LEASE, retentionMs: RETENTION });
+  store.begin(key, {
+    fingerprint,
+    owner,
+    leaseMs: LEASE,
+    retentionMs: RETENTION,
+    resume: `resume-${key}`,
+  });
+const claim = (store: IdempotencyStore, owner: string, idleMs = 0) =>
+  store.claimExpired({ owner, leaseMs: LEASE, idleMs, limit: 10 });
 
 export function describeIdempotencyStore(name: string, subject: () => IdempotencySubject): void {
   describe(`${name} idempotency store`, () => {
@@ -91,6 +99,41 @@ export function describeIdempotencyStore(name: string, subject: () => Idempotenc
       await store.complete('k', 'a', { kind: 'result', value: { id: '1' } }, RETENTION);
       await pass(RETENTION + 100);
       expect(await begin(store, 'k', 'b', 'fp-2')).toEqual({ status: 'acquired', steps: {} });
+    });
+
+    it('hands an abandoned request to the completer once, with its steps and resume data', async () => {
+      const { store, pass } = subject();
+      await begin(store, 'k', 'a');
+      await store.saveStep('k', 'a', 'authorize', 'chg_1', LEASE);
+      await begin(store, 'done', 'a');
+      await store.complete('done', 'a', { kind: 'result', value: {} }, RETENTION);
+      expect(await claim(store, 'c1')).toEqual([]);
+      await pass(LEASE + 50);
+      expect(await claim(store, 'c1')).toEqual([
+        { key: 'k', resume: 'resume-k', steps: { authorize: 'chg_1' }, attempts: 1 },
+      ]);
+      // Held by the completer now: a second completer and a client's retry both wait.
+      expect(await claim(store, 'c2')).toEqual([]);
+      expect(await begin(store, 'k', 'b')).toEqual({ status: 'in-flight' });
+      expect(await store.saveStep('k', 'c1', 'link', 'linked', LEASE)).toBe(true);
+      expect(await store.complete('k', 'c1', { kind: 'result', value: {} }, RETENTION)).toBe(true);
+      await pass(LEASE + 50);
+      expect(await claim(store, 'c2')).toEqual([]);
+    });
+
+    it('leaves a released request to its client for the idle time, then counts each takeover', async () => {
+      const { store, pass } = subject();
+      await begin(store, 'k', 'a');
+      await store.release('k', 'a');
+      expect(await claim(store, 'c1', 100)).toEqual([]);
+      await pass(150);
+      const [first] = await claim(store, 'c1', 100);
+      expect(first?.attempts).toBe(1);
+      await store.release('k', 'c1', 50);
+      expect(await claim(store, 'c2', 100)).toEqual([]);
+      await pass(200);
+      const [second] = await claim(store, 'c2', 100);
+      expect(second?.attempts).toBe(2);
     });
 
     it('answers a ping', async () => {

@@ -243,6 +243,33 @@ describe('packages, drones and payments', () => {
       (await call('payments', 'POST', '/v1/charges', '/v1/charges', { body: nowhere })).status,
     ).toBe(404);
   });
+
+  it('authorize, capture and refund charges', async () => {
+    const unpaid = mocks.data.deliveryIdsByStatus.CREATED[0] ?? '';
+    const authorization = { deliveryId: unpaid, amountCents: 900, currency: 'EUR', capture: false };
+    const created = await call('payments', 'POST', '/v1/charges', '/v1/charges', {
+      body: authorization,
+    });
+    expect(as<{ status: string }>(created.body).status).toBe('PENDING');
+    const id = as<{ id: string }>(created.body).id;
+    const capture = '/v1/charges/{id}/capture';
+    const refund = '/v1/charges/{id}/refund';
+    expect((await call('payments', 'POST', capture, `/v1/charges/${id}/capture`)).status).toBe(200);
+    const refunded = await call('payments', 'POST', refund, `/v1/charges/${id}/refund`, {
+      body: {},
+    });
+    expect(as<{ status: string; amountRefundedCents: number }>(refunded.body)).toMatchObject({
+      status: 'REFUNDED',
+      amountRefundedCents: 900,
+    });
+    expect((await call('payments', 'POST', capture, `/v1/charges/${id}/capture`)).status).toBe(409);
+    expect((await call('payments', 'POST', capture, '/v1/charges/chg_999999/capture')).status).toBe(
+      404,
+    );
+    expect((await call('payments', 'POST', refund, '/v1/charges/chg_999999/refund')).status).toBe(
+      404,
+    );
+  });
 });
 
 describe('every /v1 operation', () => {

@@ -173,6 +173,44 @@ describe('charges', () => {
     expect(errorCode(second.body).code).toBe('INVALID_STATE');
   });
 
+  it('authorizes without taking money, then captures once per delivery', async () => {
+    const delivery = await schedule();
+    const url = `${mocks.urls.payments}/v1/charges`;
+    const hold = { deliveryId: delivery.id, amountCents: 700, currency: 'EUR', capture: false };
+    const [a, b] = [
+      as<Charge>((await post(url, hold)).body),
+      as<Charge>((await post(url, hold)).body),
+    ];
+    expect([a.status, b.status]).toEqual(['PENDING', 'PENDING']);
+    expect(a.amountRefundedCents).toBe(0);
+    const captured = await post(`${url}/${a.id}/capture`);
+    expect(captured.body).toMatchObject({ id: a.id, status: 'SUCCEEDED' });
+    expect((await post(`${url}/${a.id}/capture`)).status).toBe(200);
+    // One delivery, one payment: the second authorization cannot be captured too.
+    const second = await post(`${url}/${b.id}/capture`);
+    expect(second.status).toBe(409);
+    expect(errorCode(second.body).code).toBe('INVALID_STATE');
+  });
+
+  it('refunds captured charges and releases authorizations; a released one cannot be captured', async () => {
+    const delivery = await schedule();
+    const url = `${mocks.urls.payments}/v1/charges`;
+    const paid = as<Charge>(
+      (await post(url, { deliveryId: delivery.id, amountCents: 1200, currency: 'EUR' })).body,
+    );
+    const refunded = await post(`${url}/${paid.id}/refund`, {});
+    expect(refunded.body).toMatchObject({ status: 'REFUNDED', amountRefundedCents: 1200 });
+    expect((await post(`${url}/${paid.id}/refund`)).body).toEqual(refunded.body);
+
+    const hold = { deliveryId: delivery.id, amountCents: 800, currency: 'EUR', capture: false };
+    const pending = as<Charge>((await post(url, hold)).body);
+    const released = await post(`${url}/${pending.id}/refund`);
+    expect(released.body).toMatchObject({ status: 'REFUNDED', amountRefundedCents: 800 });
+    const late = await post(`${url}/${pending.id}/capture`);
+    expect(late.status).toBe(409);
+    expect(mocks.data.charges.get(pending.id)?.status).toBe('REFUNDED');
+  });
+
   it('refuses bad amounts and currencies', async () => {
     const url = `${mocks.urls.payments}/v1/charges`;
     for (const body of [

@@ -146,7 +146,7 @@ describe('payForDelivery', () => {
     expect(reused.body.errors?.map((e) => e.extensions?.code)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
   });
 
-  it('gives NOT_FOUND for an unknown delivery and FORBIDDEN for a foreign one', async () => {
+  it('gives the same NOT_FOUND for an unknown delivery and a foreign one', async () => {
     const missing = await pay(encodeGlobalId('Delivery', 'del_999999'), randomUUID());
     expect(missing.body.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
     const page = await getJson<{ data: Array<{ id: string; ownerId: string }> }>(
@@ -156,7 +156,9 @@ describe('payForDelivery', () => {
     );
     const foreign = page.data.find((d) => d.ownerId !== ownerId);
     const refused = await pay(encodeGlobalId('Delivery', foreign?.id ?? ''), randomUUID());
-    expect(refused.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    // Word for word the same answer: "not yours" cannot be told from "not there".
+    expect(refused.body.errors).toEqual(missing.body.errors);
+    expect(refused.body.errors?.[0]?.extensions).toEqual({ code: 'NOT_FOUND', moneyKept: false });
     const wrongType = await pay(encodeGlobalId('Drone', 'drn_001'), randomUUID());
     expect(wrongType.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
   });

@@ -9,15 +9,9 @@ import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { connectRedis, slotKey } from '../../src/stores/redis.js';
 import { type BffProcess, startBffProcess, upstreamEnv } from '../helpers/bff-process.js';
 import { operation } from '../helpers/operations.js';
-import {
-  graphql,
-  PAY,
-  type PaymentAnswer,
-  payments,
-  serviceId,
-  waitFor,
-} from '../helpers/payments.js';
+import { graphql, PAY, type PaymentAnswer, payments, serviceId } from '../helpers/payments.js';
 import type { RedisTopology } from '../helpers/redis-topology.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { describeIdempotencyStore } from '../idempotency/store-suite.js';
 import {
   describeRateLimitStore,
