@@ -216,13 +216,21 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   /** The record's key and its bucket's index, in one hash slot. */
   #keys(key: string): [string, string] {
-    const bucket = key.charCodeAt(0) % BUCKETS;
-    return [slotKey(this.prefix, `idem${bucket}`, key), this.#index(bucket)];
+    return [recordKey(this.prefix, key), this.#index(bucketOf(key))];
   }
 
   #index(bucket: number): string {
     return slotKey(this.prefix, `idem${bucket}`, 'due');
   }
+}
+
+/** The Redis key of the record for `key` (a scope digest). */
+export function recordKey(prefix: string, key: string): string {
+  return slotKey(prefix, `idem${bucketOf(key)}`, key);
+}
+
+function bucketOf(key: string): number {
+  return key.charCodeAt(0) % BUCKETS;
 }
 
 /** A flat HGETALL answer: its `step:<name>` fields, and the others by name. */

@@ -3,10 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
 import { scopeDigest } from '../../src/idempotency/keys.js';
-import { RedisIdempotencyStore } from '../../src/idempotency/redis-store.js';
+import { RedisIdempotencyStore, recordKey } from '../../src/idempotency/redis-store.js';
 import { RedisRateLimitStore } from '../../src/rate-limit/redis-store.js';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
-import { connectRedis, slotKey } from '../../src/stores/redis.js';
+import { connectRedis } from '../../src/stores/redis.js';
 import { type BffProcess, startBffProcess, upstreamEnv } from '../helpers/bff-process.js';
 import { operation } from '../helpers/operations.js';
 import { graphql, PAY, type PaymentAnswer, payments, serviceId } from '../helpers/payments.js';
@@ -165,7 +165,7 @@ export function describeTopology(name: string, start: () => Promise<RedisTopolog
       }
       // The master to kill holds the record of the payment sent right after it dies.
       const victim = inputs[PAYMENTS / 3] as (typeof inputs)[number];
-      const victimKey = slotKey(
+      const victimKey = recordKey(
         STORES_ENV.IDEMPOTENCY_KEY_PREFIX,
         scopeDigest({
           callerId: 'acc_0004',
