@@ -21,7 +21,7 @@ export const CONTENDER_LABELS: Record<ContenderName, string> = {
 
 export const CONTENDER_DESCRIPTIONS: Record<ContenderName, string> = {
   skyway:
-    'the BFF as deployed: `npm run serve` (`node --max-semi-space-size=64 --import tsx src/server.ts`), NODE_ENV=production; its rate limit on, with a refill of 1,000,000 points/s per caller so the load is never refused; its record cache off (UPSTREAM_RECORD_CACHE_SIZE=0), so that nothing is answered from a cache',
+    'the BFF as deployed, from its source: `node --max-semi-space-size=64 --import tsx src/server.ts` (`npm run serve` runs the same with the build), NODE_ENV=production; its rate limit on, with a refill of 1,000,000 points/s per caller so the load is never refused; its record cache off (UPSTREAM_RECORD_CACHE_SIZE=0), so that nothing is answered from a cache',
   floor:
     'hand-written aggregator (`bench/floor/`): plain undici + Promise.all, the fewest calls, the same JSON, the same token check; no GraphQL, no validation',
   naive: 'Skyway with LOADER_BATCHING=false: one upstream call per item',
@@ -49,6 +49,9 @@ export const SKYWAY_BENCH_ENV: Record<string, string> = {
   // The method wants nothing answered from a cache: the bench's 1,000 accounts come back, and
   // their packages (which the service lets a cache keep) would be, while the others' are not.
   UPSTREAM_RECORD_CACHE_SIZE: '0',
+  // Metrics listen on a port of their own (9464 by default): any free one, so contenders and
+  // a developer's `npm start` never collide.
+  METRICS_PORT: '0',
 };
 
 /**

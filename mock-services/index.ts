@@ -15,6 +15,7 @@ import { paymentsRoutes } from './services/payments.js';
 import { createTokenIssuer } from './tokens.js';
 
 export type { SeedData } from './data.js';
+export { PortTakenError } from './http/server.js';
 export { DEFAULT_PORTS, SERVICE_NAMES, type ServiceName, URL_ENV } from './names.js';
 export { openApiDocument } from './openapi.js';
 export type {
@@ -55,6 +56,8 @@ export interface MockServicesOptions {
   /** Port per service; 0 or absent picks a free one. */
   ports?: Partial<Record<ServiceName, number>>;
   seed?: SeedOptions;
+  /** Where the accounts service keeps its signing key across restarts; absent, a new one each start. */
+  keyFile?: string;
 }
 
 export interface MockServices {
@@ -72,7 +75,7 @@ export async function startMockServices(options: MockServicesOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const pristine = generateSeed(options.seed);
   const data = copySeedData(pristine);
-  const tokens = await createTokenIssuer();
+  const tokens = await createTokenIssuer({ keyFile: options.keyFile });
   const routes: Record<ServiceName, Route[]> = {
     accounts: accountsRoutes(data, tokens),
     deliveries: deliveriesRoutes(data),

@@ -1,41 +1,12 @@
 // `npm run mocks`: the five services on their default ports, or on the ports of the same
-// UPSTREAM_*_URL variables the BFF reads. Seed sizes from MOCK_SEED, MOCK_ACCOUNTS, MOCK_DRONES;
-// the address from MOCK_HOST. Stops cleanly on SIGTERM and SIGINT.
+// UPSTREAM_*_URL variables the BFF reads; the rest of the settings as env.ts reads them.
+// Stops cleanly on SIGTERM and SIGINT.
 
-import {
-  DEFAULT_PORTS,
-  SERVICE_NAMES,
-  type ServiceName,
-  startMockServices,
-  URL_ENV,
-} from './index.js';
-import { byService } from './names.js';
-
-function portFromEnv(name: ServiceName): number {
-  const value = process.env[URL_ENV[name]];
-  if (value === undefined || value === '') return DEFAULT_PORTS[name];
-  const url = new URL(value);
-  if (url.port !== '') return Number(url.port);
-  return url.protocol === 'https:' ? 443 : 80;
-}
-
-function integerFromEnv(variable: string): number | undefined {
-  const value = process.env[variable];
-  if (value === undefined || value === '') return undefined;
-  if (!/^-?[0-9]+$/.test(value)) throw new Error(`${variable} must be an integer, got "${value}"`);
-  return Number(value);
-}
+import { mockOptionsFromEnv, startFailureLine } from './env.js';
+import { SERVICE_NAMES, startMockServices } from './index.js';
 
 async function main(): Promise<void> {
-  const mocks = await startMockServices({
-    host: process.env.MOCK_HOST || '127.0.0.1',
-    ports: byService(portFromEnv),
-    seed: {
-      seed: integerFromEnv('MOCK_SEED'),
-      accounts: integerFromEnv('MOCK_ACCOUNTS'),
-      drones: integerFromEnv('MOCK_DRONES'),
-    },
-  });
+  const mocks = await startMockServices(mockOptionsFromEnv(process.env));
   for (const name of SERVICE_NAMES) console.log(`${name.padEnd(10)} ${mocks.urls[name]}`);
 
   let stopping = false;
@@ -51,6 +22,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const line = startFailureLine(error);
+  if (line !== undefined) {
+    console.error(line);
+    process.exit(2);
+  }
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

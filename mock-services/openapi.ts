@@ -152,7 +152,7 @@ const SCHEMAS: Record<string, Json> = {
       type: 'string',
       description:
         `An ES256 JWT: header \`kid\`; claims \`iss\` "${TOKEN_ISSUER}", \`aud\` "${TOKEN_AUDIENCE}", ` +
-        `\`sub\` (the account id), \`role\` (${TOKEN_ROLES.join(' | ')}), \`iat\`, \`exp\`.`,
+        `\`sub\` (the account id), \`role\` (${TOKEN_ROLES.join(' | ')}), \`name\` (the account's name), \`iat\`, \`exp\`.`,
     },
   }),
   Jwks: object({

@@ -36,6 +36,16 @@ const keyPrefix = z
   .string()
   .min(1)
   .regex(/^[^{}]*$/, 'no { or } (they would set the hash tag)');
+/** `https://app.example.com,http://localhost:5173`: exact origins, or `*` alone for any. */
+const origins = z
+  .string()
+  .transform((text) => text.split(',').map((origin) => origin.trim()))
+  .refine(
+    (list) =>
+      (list.length === 1 && list[0] === '*') ||
+      list.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin),
+    'a comma list of origins (scheme://host[:port]) or *',
+  );
 
 /** One row per variable: the README's configuration table is checked against this. */
 const EnvSchema = z.object({
@@ -44,6 +54,12 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
+  /**
+   * Prometheus's `/metrics` on a listener of its own, never on the public port: 9464 is the
+   * OpenTelemetry Prometheus exporter's port. In cluster mode the primary serves it for all workers.
+   */
+  METRICS_PORT: port.default(9464),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   UPSTREAM_ACCOUNTS_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.accounts),
   UPSTREAM_DELIVERIES_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.deliveries),
   UPSTREAM_PACKAGES_URL: httpUrl.default(DEFAULT_UPSTREAM_URLS.packages),
@@ -96,6 +112,8 @@ const EnvSchema = z.object({
   SAGA_MAX_ATTEMPTS: positiveInt.default(10),
   /** Prefix of the Redis keys of idempotency records. */
   IDEMPOTENCY_KEY_PREFIX: keyPrefix.default('skyway:idem:'),
+  /** Origins whose browser apps may call the API cross-origin; none when unset. */
+  CORS_ORIGINS: origins.optional(),
   /** JWKS of the token issuer; defaults to the accounts service's. */
   AUTH_JWKS_URL: httpUrl.optional(),
   AUTH_ISSUER: z.string().min(1).default('skyway-accounts'),
@@ -123,8 +141,14 @@ const EnvSchema = z.object({
     .optional(),
   /** Query-cost points a caller can hold, and spend in one burst; at least QUERY_MAX_COST. */
   RATE_LIMIT_CAPACITY: positiveInt.default(1000),
-  /** Points a caller gets back per second. */
-  RATE_LIMIT_RESTORE_PER_S: z.coerce.number().positive().default(50),
+  /**
+   * Points a caller gets back per second. An operation is charged what it made the services
+   * do (a point a record), so a dispatcher's DispatchBoard costs up to 501 (463 on the mocks'
+   * seed). Refreshed every 2 s that is at most 250.5 points/s; 300 covers it with a fifth to
+   * spare for a refresh timer firing early, while a burst still cannot run more boards at
+   * once than the capacity holds estimates (1000 / 501: one).
+   */
+  RATE_LIMIT_RESTORE_PER_S: z.coerce.number().positive().default(300),
   /** Prefix of the Redis keys of rate-limit buckets. */
   RATE_LIMIT_KEY_PREFIX: keyPrefix.default('skyway:rate:'),
 });
@@ -141,6 +165,8 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   host: string;
   port: number;
+  /** Where `/metrics` listens: apart from the public port, so scrapes and clients never share it. */
+  metrics: { host: string; port: number };
   requestTimeoutMs: number;
   /** Worker processes (`WEB_CONCURRENCY`). */
   workers: number;
@@ -169,6 +195,8 @@ export interface Config {
   /** Which operations may run by hash, and whether text may run at all (src/plugins). */
   persistedDocuments: { mode: 'off' | 'allow' | 'require'; manifest: string };
   auth: { jwksUrl: string; issuer: string; audience: string };
+  /** Origins allowed cross-origin (`*`: any); empty: none. */
+  corsOrigins: string[];
   /** Limits checked before anything runs (src/plugins). */
   guards: {
     maxCost: number;
@@ -205,7 +233,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   ) as Record<UpstreamName, ResilienceOptions>;
   if (parsed.success && parsed.data.IDEMPOTENCY_LEASE_MS <= parsed.data.REQUEST_TIMEOUT_MS) {
     // A lease shorter than a request could run would let a retry take over a live request.
-    problems.push('IDEMPOTENCY_LEASE_MS: must be above REQUEST_TIMEOUT_MS');
+    problems.push(
+      `IDEMPOTENCY_LEASE_MS: must be above REQUEST_TIMEOUT_MS (got ${parsed.data.IDEMPOTENCY_LEASE_MS}, REQUEST_TIMEOUT_MS is ${parsed.data.REQUEST_TIMEOUT_MS})`,
+    );
   }
   if (
     parsed.success &&
@@ -213,16 +243,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     parsed.data.RATE_LIMIT_CAPACITY < parsed.data.QUERY_MAX_COST
   ) {
     // An operation the cost limit lets through must fit in a full bucket.
-    problems.push('RATE_LIMIT_CAPACITY: must be at least QUERY_MAX_COST');
+    problems.push(
+      `RATE_LIMIT_CAPACITY: must be at least QUERY_MAX_COST (got ${parsed.data.RATE_LIMIT_CAPACITY}, QUERY_MAX_COST is ${parsed.data.QUERY_MAX_COST})`,
+    );
   }
   if (!parsed.success || problems.length > 0) {
-    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    // A general resilience variable (`UPSTREAM_TIMEOUT_MS`) is read once per upstream, so
+    // the same problem would otherwise be listed five times.
+    throw new ConfigError(`Invalid configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
   }
   const e = parsed.data;
   return {
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     workers: e.WEB_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
@@ -262,6 +297,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
     },
+    corsOrigins: e.CORS_ORIGINS ?? [],
     guards: {
       maxCost: e.QUERY_MAX_COST,
       maxDepth: e.QUERY_MAX_DEPTH,

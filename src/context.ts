@@ -68,6 +68,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       deadline: Date.now() + options.requestTimeoutMs,
       headers,
       inFlight: 0,
+      usage: { records: 0, writes: 0 },
     };
     return {
       caller,

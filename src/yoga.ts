@@ -1,10 +1,10 @@
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
-import { graphiqlOptions } from './graphiql.js';
+import { corsFor, useVaryOrigin } from './cors.js';
+import { graphiqlOptions, renderSkywayGraphiQL } from './graphiql.js';
 import { createIdempotencyStore, IdempotentMutations } from './idempotency/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -12,13 +12,18 @@ import {
   observeIdempotency,
   observePolicies,
   observeSagas,
+  observeStores,
 } from './observability/policy-metrics.js';
 import { guardedEntry } from './plugins/guarded-entry.js';
-import { loadPersistedDocuments } from './plugins/persisted-documents-manifest.js';
+import {
+  loadPersistedDocuments,
+  operationNamesIn,
+} from './plugins/persisted-documents-manifest.js';
 import { useCompiledExecution } from './plugins/use-compiled-execution.js';
 import { useDeferFallback } from './plugins/use-defer-fallback.js';
 import { useDeprecationSignals } from './plugins/use-deprecation-signals.js';
-import { useOperationTelemetry } from './plugins/use-operation-telemetry.js';
+import { useGraphiqlOffNotice } from './plugins/use-graphiql-off-notice.js';
+import { createOperationTelemetry } from './plugins/use-operation-telemetry.js';
 import { type Readiness, useOperationalEndpoints } from './plugins/use-operational-endpoints.js';
 import { usePersistedDocuments } from './plugins/use-persisted-documents.js';
 import { useRequestBudget } from './plugins/use-request-budget.js';
@@ -63,13 +68,15 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       ? new Map<string, string>()
       : loadPersistedDocuments(config.persistedDocuments.manifest);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const metrics = new Metrics();
+  // The apps' operations are labelled by name whatever else comes first (labels.ts).
+  const metrics = new Metrics({ knownOperations: operationNamesIn(persistedDocuments) });
   const upstreams = createUpstreams(config, metrics, logger);
   const idempotencyStore = createIdempotencyStore(config.idempotency);
   const idempotency = new IdempotentMutations(idempotencyStore, config.idempotency);
   const rateLimitStore = createRateLimitStore(config.rateLimit);
   observePolicies(metrics, upstreams);
   observeIdempotency(metrics, idempotency);
+  observeStores(metrics, { idempotency: () => idempotencyStore.ping() });
   const sagaEvents = new SagaEvents();
   observeSagas(metrics, sagaEvents);
   const completer = new SagaCompleter(idempotency, upstreams, sagaEvents, logger, {
@@ -87,6 +94,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       ),
     }),
   };
+  const telemetry = createOperationTelemetry({ logger, metrics });
   const context = createContextFactory({
     upstreams,
     idempotency,
@@ -102,8 +110,10 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
+    // Cross-origin callers: only CORS_ORIGINS, never with credentials (src/cors.ts).
+    cors: corsFor(config.corsOrigins),
     graphiql: config.env === 'production' ? false : graphiqlOptions(options.devToken),
-    renderGraphiQL,
+    renderGraphiQL: renderSkywayGraphiQL,
     maskedErrors: { maskError, isDev: config.env === 'development' },
     // Guarded entry: one operation per request, no file uploads.
     batching: false,
@@ -112,10 +122,11 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     maxRequestBodySize: false,
     logging: yogaLogger(logger),
     plugins: [
-      useOperationalEndpoints({ metrics, readiness }),
+      ...(config.env === 'production' ? [useGraphiqlOffNotice()] : []),
+      useVaryOrigin(config.corsOrigins),
+      useOperationalEndpoints({ readiness }),
       useRequestBudget(),
-      useOperationTelemetry({ logger, metrics }),
-      useDeprecationSignals({ metrics }),
+      telemetry.observe,
       usePersistedDocuments({
         mode: config.persistedDocuments.mode,
         documents: persistedDocuments,
@@ -124,9 +135,14 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       ...guardedEntry({
         guards: config.guards,
         rateLimitStore,
-        onRateLimitStoreError: (error) =>
-          logger.warn({ err: error }, 'rate-limit store unavailable; request let through'),
+        onRateLimitStoreError: (error) => {
+          metrics.rateLimitStoreFailures.inc();
+          logger.warn({ err: error }, 'rate-limit store unavailable; request let through');
+        },
       }),
+      // Only what the guarded entry let through is labelled by name or client (labels.ts).
+      telemetry.admit,
+      useDeprecationSignals({ metrics }),
       // Compiled per document; operations with @defer or @stream are interpreted (below).
       useCompiledExecution(),
       // @defer and @stream: the first part answers before the slow fields (multipart or SSE).

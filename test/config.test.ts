@@ -35,6 +35,33 @@ describe('loadConfig', () => {
   });
 });
 
+describe('messages', () => {
+  const messageOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('loadConfig accepted it');
+  };
+
+  it('names a bad general resilience value once, not once per upstream', () => {
+    expect(messageOf({ UPSTREAM_TIMEOUT_MS: '-5' }).split('\n')).toEqual([
+      'Invalid configuration:',
+      '  UPSTREAM_TIMEOUT_MS: Too small: expected number to be >=1 (got "-5")',
+    ]);
+  });
+
+  it('shows both values when one variable must exceed another', () => {
+    expect(messageOf({ IDEMPOTENCY_LEASE_MS: '2000' })).toContain(
+      'IDEMPOTENCY_LEASE_MS: must be above REQUEST_TIMEOUT_MS (got 2000, REQUEST_TIMEOUT_MS is 3000)',
+    );
+    expect(messageOf({ RATE_LIMIT_CAPACITY: '500', QUERY_MAX_COST: '800' })).toContain(
+      'RATE_LIMIT_CAPACITY: must be at least QUERY_MAX_COST (got 500, QUERY_MAX_COST is 800)',
+    );
+  });
+});
+
 describe('resilience configuration', () => {
   it('applies a general setting to every upstream and a specific one to its upstream only', () => {
     const config = loadConfig({ UPSTREAM_TIMEOUT_MS: '700', UPSTREAM_DRONES_TIMEOUT_MS: '300' });

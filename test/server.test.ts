@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../mock-services/index.js';
 import { startBffProcess, upstreamEnv } from './helpers/bff-process.js';
@@ -23,6 +25,32 @@ describe('npm run serve', () => {
     expect(html).not.toMatch(/unpkg\.com|jsdelivr|cdn\./);
 
     expect(await bff.stop('SIGTERM')).toBe(0);
+  });
+
+  it('warns once about a misspelled variable, naming the one meant', async () => {
+    const bff = startBffProcess({ UPSTREAM_TIMOUT_MS: '300', ...upstreamEnv(mocks) });
+    await bff.url;
+    expect(await bff.stop('SIGTERM')).toBe(0);
+    const warnings = bff.output().match(/^warning: .*$/gm);
+    expect(warnings).toEqual([
+      'warning: unknown variable UPSTREAM_TIMOUT_MS; did you mean UPSTREAM_TIMEOUT_MS?',
+    ]);
+  });
+
+  it('says in one line that its port is taken and which variable moves it, exit 2', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const bff = startBffProcess({ PORT: String(port), ...upstreamEnv(mocks) });
+      await expect(bff.url).rejects.toThrow();
+      expect(await bff.stop()).toBe(2);
+      expect(bff.output()).toBe(
+        `the BFF cannot listen on 127.0.0.1:${port}: the port is taken; set PORT to another port (0 picks a free one)\n`,
+      );
+    } finally {
+      blocker.close();
+    }
   });
 
   it('stops at start with a message naming a bad variable', async () => {

@@ -12,6 +12,19 @@ import { splitIds } from './query.js';
 import { type Match, type Reply, type Route, Router, routeKey } from './router.js';
 import { Stats } from './stats.js';
 
+/** Another process listens on the port: the one failure a person starting the mocks can fix. */
+export class PortTakenError extends Error {
+  override readonly name = 'PortTakenError';
+
+  constructor(
+    readonly service: string,
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`the ${service} mock service cannot listen on ${host}:${port}: the port is taken`);
+  }
+}
+
 /** Longer than any client pool's idle timeout (undici: 4 s), so the server never cuts a reused socket. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Must exceed keepAliveTimeout, or Node may drop a socket between two requests. */
@@ -163,9 +176,15 @@ export async function startServiceServer(
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PortTakenError(service.name, listen.host, listen.port)
+          : error,
+      );
+    server.once('error', fail);
     server.listen(listen.port, listen.host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

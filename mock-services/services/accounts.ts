@@ -22,10 +22,12 @@ export function accountsRoutes(data: SeedData, tokens: TokenIssuer): Route[] {
       path: '/v1/tokens',
       handler: async ({ body }) => {
         const input = validate(tokenRequestSchema, body, 'body');
-        if (!data.accounts.has(input.accountId)) {
-          throw notFound(`account ${input.accountId} not found`);
-        }
-        return { status: 201, body: { token: await tokens.issue(input) } };
+        const account = data.accounts.get(input.accountId);
+        if (account === undefined) throw notFound(`account ${input.accountId} not found`);
+        return {
+          status: 201,
+          body: { token: await tokens.issue({ ...input, name: account.name }) },
+        };
       },
     },
     {

@@ -2,6 +2,11 @@
 export interface Caller {
   accountId: string;
   role: 'CUSTOMER' | 'DISPATCHER';
+  /**
+   * The account's name as the issuer signed it (the OpenID `name` claim), when the token
+   * carries one: what the viewer's name falls back on while the accounts service is down.
+   */
+  name?: string;
 }
 
 export const ROLES = ['CUSTOMER', 'DISPATCHER'] as const;

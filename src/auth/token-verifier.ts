@@ -31,6 +31,8 @@ export class InvalidTokenError extends Error {
 const Claims = z.object({
   sub: z.string().min(1),
   role: z.enum(ROLES),
+  // Optional, and dropped rather than refused when odd: it is a display name, not a right.
+  name: z.string().min(1).max(200).optional().catch(undefined),
 });
 
 /**
@@ -93,6 +95,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const claims = Claims.safeParse(payload);
       if (!claims.success) throw new InvalidTokenError('token claims are not a Skyway caller');
       const caller: Caller = { accountId: claims.data.sub, role: claims.data.role };
+      if (claims.data.name !== undefined) caller.name = claims.data.name;
       remember(verified, token, {
         caller,
         until: Math.min((payload.exp ?? 0) * 1000, Date.now() + VERIFIED_TTL_MS),

@@ -1,21 +1,45 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  type Aggregator,
+  Counter,
+  collectDefaultMetrics,
+  Gauge,
+  Histogram,
+  Registry,
+} from 'prom-client';
+import { BoundedLabel, MAX_CLIENTS, MAX_EXTRA_OPERATIONS } from './labels.js';
 
 /**
- * The BFF's Prometheus metrics, in one registry per Skyway instance, served at `/metrics`.
+ * The BFF's Prometheus metrics, in one registry per Skyway instance, served at `/metrics` on a
+ * listener of its own (`metrics-server.ts`); in cluster mode the primary sums the workers'.
  *
  * - RED per operation: requests, errors by code, duration;
  * - per upstream: calls by outcome, failures by reason, attempt latency, retries, breaker state,
  *   bulkhead load (these last read from the policies when scraped);
- * - query cost; idempotency replays and conflicts; deprecated fields used, by client.
+ * - query cost; idempotency replays and conflicts; deprecated fields used, by client;
+ * - the runtime's own (`process_*`, `nodejs_*`, event-loop lag), prom-client's defaults.
  *
- * Label values from clients (operation and client names) are bounded to a safe alphabet and
- * length, so a client cannot grow the series without limit by inventing names.
+ * Label values from clients (operation and client names) come from a bounded set
+ * (`labels.ts`), so a client cannot grow the series by inventing names.
  */
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+export interface MetricsOptions {
+  /** Operation names always labelled as themselves: the persisted-documents manifest's. */
+  knownOperations?: Iterable<string>;
+}
+
 export class Metrics {
   readonly registry = new Registry();
+  /** Operation label values: the known names, then the first few others admitted. */
+  readonly operationNames: BoundedLabel;
+  /** Client label values: the first few client names admitted. */
+  readonly clientNames = new BoundedLabel([], MAX_CLIENTS);
+
+  constructor(options: MetricsOptions = {}) {
+    this.operationNames = new BoundedLabel(options.knownOperations ?? [], MAX_EXTRA_OPERATIONS);
+    collectDefaultMetrics({ register: this.registry });
+  }
 
   readonly operations = new Counter({
     name: 'skyway_graphql_requests_total',
@@ -23,9 +47,10 @@ export class Metrics {
     labelNames: ['operation', 'type'] as const,
     registers: [this.registry],
   });
+  /** Per request and code, not per error: a board with 100 failed drones is one failed request. */
   readonly operationErrors = new Counter({
     name: 'skyway_graphql_errors_total',
-    help: 'GraphQL errors in responses, by operation name and error code.',
+    help: 'Requests answered with at least one error of a code, by operation name and error code.',
     labelNames: ['operation', 'code'] as const,
     registers: [this.registry],
   });
@@ -55,6 +80,11 @@ export class Metrics {
     buckets: SECONDS,
     registers: [this.registry],
   });
+  readonly rateLimitStoreFailures = new Counter({
+    name: 'skyway_rate_limit_store_failures_total',
+    help: 'Operations let through unlimited because the rate-limit store could not be asked.',
+    registers: [this.registry],
+  });
   readonly deprecatedFields = new Counter({
     name: 'skyway_deprecated_field_usage_total',
     help: 'Operations that used a deprecated field, by field and client name.',
@@ -69,12 +99,15 @@ export class Metrics {
     labelNames: string[],
     read: () => Array<[Record<string, string>, number]>,
     kind: 'gauge' | 'counter' = 'gauge',
+    /** How the cluster primary combines the workers' values: a sum unless said otherwise. */
+    aggregator: Aggregator = 'sum',
   ): void {
     const Metric = kind === 'gauge' ? Gauge : Counter;
     new Metric({
       name,
       help,
       labelNames,
+      aggregator,
       registers: [this.registry],
       collect(this: Gauge | Counter) {
         this.reset();
@@ -89,10 +122,4 @@ export class Metrics {
   render(): Promise<string> {
     return this.registry.metrics();
   }
-}
-
-/** A label value from a client: letters, digits, `_-.` and at most 64 characters. */
-export function safeLabel(value: string | null | undefined, fallback: string): string {
-  if (!value) return fallback;
-  return /^[\w.-]{1,64}$/.test(value) ? value : 'other';
 }

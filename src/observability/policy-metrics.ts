@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import type { IdempotentMutations } from '../idempotency/index.js';
 import { SAGA_OUTCOMES, type SagaEvents } from '../sagas/events.js';
 import { SAGA_NAMES } from '../sagas/saga.js';
@@ -20,6 +21,9 @@ export function observePolicies(metrics: Metrics, upstreams: Upstreams): void {
     ['upstream'],
     () =>
       policies().map(([upstream, policy]) => [{ upstream }, BREAKER_VALUES[policy.breakerState]]),
+    'gauge',
+    // Across cluster workers the worst state shows: one worker's open breaker is an open breaker.
+    'max',
   );
   metrics.observe(
     'skyway_upstream_bulkhead_in_flight',
@@ -88,4 +92,29 @@ export function observeSagas(metrics: Metrics, events: SagaEvents): void {
       ),
     'counter',
   );
+}
+
+/**
+ * Whether each shared store answers a ping, asked when scraped: what the "idempotency store
+ * down" alert reads. Across cluster workers the lowest counts: one worker cut off is down.
+ */
+export function observeStores(
+  metrics: Metrics,
+  pings: Record<string, () => Promise<boolean>>,
+): void {
+  new Gauge({
+    name: 'skyway_store_up',
+    help: 'Whether a shared store answers a ping: 1 up, 0 down.',
+    labelNames: ['store'],
+    aggregator: 'min',
+    registers: [metrics.registry],
+    async collect() {
+      const results = await Promise.all(
+        Object.entries(pings).map(
+          async ([store, ping]) => [store, await ping().catch(() => false)] as const,
+        ),
+      );
+      for (const [store, up] of results) this.set({ store }, up ? 1 : 0);
+    },
+  });
 }

@@ -18,15 +18,6 @@ export function requestIdOf(request: Request): string {
   return id;
 }
 
-/** The app that sent a request, as it names itself (`x-client-name`, or Apollo's header). */
-export function clientNameOf(request: Request): string | undefined {
-  return (
-    request.headers.get('x-client-name') ??
-    request.headers.get('apollographql-client-name') ??
-    undefined
-  );
-}
-
 /**
  * `bytes` random bytes as hex, for trace and span ids. Taken from a pool refilled 4 KiB at a
  * time, as Node does for `randomUUID`: `randomBytes` per id allocated a buffer and crossed into

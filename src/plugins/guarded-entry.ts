@@ -10,10 +10,11 @@ import { useMaxTokens } from './use-max-tokens.js';
 import { useQueryCost } from './use-query-cost.js';
 import { useRateLimit } from './use-rate-limit.js';
 import { useShapeLimits } from './use-shape-limits.js';
+import { useVariableLimits } from './use-variable-limits.js';
 
 /**
  * The door every request passes, in the order it meets it: CSRF check and body size (while
- * the HTTP request is read), tokens (while parsing), shape limits and introspection (while
+ * the HTTP request is read), the variables' shape (before parsing), tokens (while parsing), shape limits and introspection (while
  * validating), cost (after validating), then the caller's budget (just before executing).
  * Whatever is refused is refused before any resolver runs, so before any upstream call.
  */
@@ -43,6 +44,7 @@ export function guardedEntry(options: GuardedEntryOptions): GuardPlugin[] {
   return [
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     useBodySizeLimit(guards.maxBodyBytes),
+    useVariableLimits(),
     useMaxTokens({ maxTokens: guards.maxTokens }),
     useShapeLimits({
       maxDepth: guards.maxDepth,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parse } from 'graphql';
+import { Kind, parse } from 'graphql';
 
 /**
  * The trusted documents: the manifest codegen writes (`clients/generated/persisted-documents.json`,
@@ -65,4 +65,17 @@ export function parsePersistedDocuments(json: unknown, source: string): Persiste
     documents.set(hash, document);
   }
   return documents;
+}
+
+/** The names of the operations in the manifest's documents: the ones the apps really send. */
+export function operationNamesIn(documents: PersistedDocuments): string[] {
+  const names = new Set<string>();
+  for (const document of documents.values()) {
+    for (const definition of parse(document).definitions) {
+      if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) {
+        names.add(definition.name.value);
+      }
+    }
+  }
+  return [...names];
 }

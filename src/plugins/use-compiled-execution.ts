@@ -7,6 +7,7 @@ import {
   Kind,
   type OperationDefinitionNode,
   type Source,
+  visit,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { hasIncremental } from './use-defer-fallback.js';
@@ -28,6 +29,8 @@ import { hasIncremental } from './use-defer-fallback.js';
  *   for the operation it was first compiled for, whatever `operationName` later asks for
  *   (pricing, the rate limit and the no-mutation-over-GET rule look at the one asked for);
  * - operations with @defer or @stream: graphql-jit does not implement incremental delivery;
+ * - a document with a field answered under the name `__proto__` (an alias): graphql-jit's
+ *   result object puts it after the other fields, where the selection order puts it first;
  * - a run whose variables do not fit the operation: graphql-js refuses them with its own
  *   messages, locations and HTTP 400, which graphql-jit words differently (and names a nested
  *   field of an input object as if it were the variable).
@@ -92,7 +95,23 @@ function compilableOperation(document: DocumentNode): OperationDefinitionNode | 
       definition.kind === Kind.OPERATION_DEFINITION,
   );
   const [only] = operations;
-  return operations.length === 1 && only !== undefined && !hasIncremental(document) ? only : null;
+  return operations.length === 1 &&
+    only !== undefined &&
+    !hasIncremental(document) &&
+    !answersUnderProto(document)
+    ? only
+    : null;
+}
+
+/** True when a field of the document is answered under the key `__proto__`. */
+function answersUnderProto(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(field) {
+      if ((field.alias ?? field.name).value === '__proto__') found = true;
+    },
+  });
+  return found;
 }
 
 function lacksPositions(error: GraphQLError): boolean {

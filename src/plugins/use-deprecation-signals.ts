@@ -1,8 +1,8 @@
 import { type DocumentNode, type GraphQLSchema, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { type Metrics, safeLabel } from '../observability/metrics.js';
-import { clientNameOf } from '../observability/request-id.js';
+import { clientNameOf } from '../observability/labels.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { DeprecationDates } from '../schema/deprecated.js';
 
 /**
@@ -11,6 +11,9 @@ import type { DeprecationDates } from '../schema/deprecated.js';
  * removal date) and `extensions.deprecations` naming each field. The same use is counted per
  * field and client name (`x-client-name` or `apollographql-client-name`), so the team knows
  * when a field can go. A response that used no deprecated field gets none of it.
+ *
+ * It goes after the guarded entry: a refused request ran nothing, so it used no field, and its
+ * client name takes no place among the labels.
  */
 
 /** One deprecated field an operation used, as `extensions.deprecations` lists it. */
@@ -47,7 +50,8 @@ export function useDeprecationSignals({ metrics }: { metrics: Metrics }): Plugin
       if (uses.length === 0) return;
       const request = (args.contextValue as Context & { request: Request }).request;
       byRequest.set(request, found);
-      const client = safeLabel(clientNameOf(request), 'unknown');
+      const name = clientNameOf(request);
+      const client = name === undefined ? 'unknown' : metrics.clientNames.valueOf(name);
       for (const use of uses) metrics.deprecatedFields.inc({ field: use.field, client });
       return {
         onExecuteDone({ result, setResult }) {

@@ -9,9 +9,10 @@ import {
 import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
+import { clientNameOf, operationNameOf } from '../observability/labels.js';
 import type { Logger } from '../observability/logger.js';
-import { type Metrics, safeLabel } from '../observability/metrics.js';
-import { clientNameOf, requestIdOf } from '../observability/request-id.js';
+import type { Metrics } from '../observability/metrics.js';
+import { requestIdOf } from '../observability/request-id.js';
 import { tracer } from '../observability/tracing.js';
 import { queryCostOf } from './use-query-cost.js';
 
@@ -19,12 +20,24 @@ import { queryCostOf } from './use-query-cost.js';
  * Observes each request once: a span for the operation (parent of every upstream call's span),
  * the RED metrics, and one structured log line with operation, duration, cost, error codes and
  * request id. The request id is echoed in `x-request-id`.
+ *
+ * Two plugins share the observations: `observe` comes first and sees every request; `admit`
+ * comes right after the guarded entry, whose refusals stop execution before it, so it sees
+ * only the requests let through. Only those get their operation's name as a label; a refused
+ * request (rate-limited, too costly, invalid) is counted under `refused`, so a flood of
+ * refused requests with invented names makes no series (see `labels.ts`).
  */
+
+/** The operation label of requests the guarded entry did not let through. */
+export const REFUSED = 'refused';
 
 interface Observation {
   started: number;
+  /** The operation's name if it has a name's shape (`labels.ts`), for the log and the span. */
   operation: string;
   type: string;
+  /** Past the guarded entry: about to run. */
+  admitted: boolean;
   span?: Span;
   codes: string[];
   /** The operation's context: its cost is read from it once priced. */
@@ -36,18 +49,34 @@ export interface OperationTelemetryOptions {
   metrics: Metrics;
 }
 
-export function useOperationTelemetry({
+export interface OperationTelemetry {
+  /** First among the plugins: sees every request. */
+  observe: Plugin<Context>;
+  /** Right after the guarded entry: marks the requests it let through. */
+  admit: Plugin;
+}
+
+export function createOperationTelemetry({
   logger,
   metrics,
-}: OperationTelemetryOptions): Plugin<Context> {
+}: OperationTelemetryOptions): OperationTelemetry {
   const observations = new WeakMap<Request, Observation>();
 
-  return {
+  const admit: Plugin = {
+    onExecute({ args }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      const observation = request && observations.get(request);
+      if (observation) observation.admitted = true;
+    },
+  };
+
+  const observe: Plugin<Context> = {
     onRequest({ request }) {
       observations.set(request, {
         started: performance.now(),
         operation: 'unknown',
         type: 'unknown',
+        admitted: false,
         codes: [],
       });
     },
@@ -57,7 +86,8 @@ export function useOperationTelemetry({
       if (!observation) return;
       observation.context = ctx;
       const operation = getOperationAST(args.document, args.operationName);
-      observation.operation = safeLabel(operation?.name?.value ?? args.operationName, 'anonymous');
+      observation.operation =
+        operationNameOf(operation?.name?.value ?? args.operationName) ?? 'anonymous';
       observation.type = operation?.operation ?? 'unknown';
       // The client's trace continues here when it sent a traceparent.
       const parent = propagation.extract(ROOT_CONTEXT, ctx.request.headers, headerGetter);
@@ -89,12 +119,13 @@ export function useOperationTelemetry({
       response.headers.set('x-request-id', requestId);
       if (!observation) return;
       const seconds = (performance.now() - observation.started) / 1000;
-      const { operation, type, codes, span } = observation;
+      const { operation, type, codes, span, admitted } = observation;
       const cost = observation.context ? queryCostOf(observation.context) : undefined;
       if (type !== 'unknown' || codes.length > 0) {
-        metrics.operations.inc({ operation, type });
-        metrics.operationDuration.observe({ operation }, seconds);
-        for (const code of codes) metrics.operationErrors.inc({ operation, code });
+        const label = admitted ? operationLabel(metrics, operation) : REFUSED;
+        metrics.operations.inc({ operation: label, type });
+        metrics.operationDuration.observe({ operation: label }, seconds);
+        for (const code of new Set(codes)) metrics.operationErrors.inc({ operation: label, code });
         if (cost !== undefined) metrics.queryCost.observe(cost);
       }
       if (span) {
@@ -119,6 +150,14 @@ export function useOperationTelemetry({
       );
     },
   };
+
+  return { observe, admit };
+}
+
+/** Fixed words stay themselves; names take a place in the bounded set while there is one. */
+function operationLabel(metrics: Metrics, operation: string): string {
+  if (operation === 'anonymous' || operation === 'unknown') return operation;
+  return metrics.operationNames.valueOf(operation);
 }
 
 const headerGetter: TextMapGetter<Headers> = {

@@ -1,14 +1,11 @@
 import type { Plugin } from 'graphql-yoga';
-import type { Metrics } from '../observability/metrics.js';
 
 /**
- * The endpoints operators and their tools call, beside `/graphql` (`/healthz`, "the process is
- * alive", is Yoga's own):
- *
- * - `GET /readyz`: ready for traffic, i.e. not shutting down and the stores answer. It lists
- *   each upstream's breaker state but does not fail for an open breaker: one upstream down is
- *   a partial answer, not a reason to take the instance out of the load balancer.
- * - `GET /metrics`: Prometheus text.
+ * The endpoint load balancers call on the public port, beside `/graphql` (`/healthz`, "the
+ * process is alive", is Yoga's own): `GET /readyz`, ready for traffic, i.e. not shutting down
+ * and the stores answer. It lists each upstream's breaker state but does not fail for an open
+ * breaker: one upstream down is a partial answer, not a reason to take the instance out of the
+ * load balancer. `/metrics` is not here: it has a listener of its own (`metrics-server.ts`).
  */
 
 export interface Readiness {
@@ -20,13 +17,7 @@ export interface Readiness {
   report(): Record<string, unknown>;
 }
 
-export function useOperationalEndpoints({
-  metrics,
-  readiness,
-}: {
-  metrics: Metrics;
-  readiness: Readiness;
-}): Plugin {
+export function useOperationalEndpoints({ readiness }: { readiness: Readiness }): Plugin {
   return {
     onResponse({ response }) {
       // While draining, every answer closes its connection, so keep-alive clients reconnect
@@ -35,13 +26,7 @@ export function useOperationalEndpoints({
     },
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET') return;
-      if (url.pathname === '/metrics') {
-        endResponse(
-          new fetchAPI.Response(await metrics.render(), {
-            headers: { 'content-type': metrics.registry.contentType },
-          }),
-        );
-      } else if (url.pathname === '/readyz') {
+      if (url.pathname === '/readyz') {
         const results = await Promise.all(
           Object.entries(readiness.checks).map(
             async ([name, check]) => [name, await check().catch(() => false)] as const,

@@ -1,25 +1,39 @@
 import type { IncomingMessage } from 'node:http';
+import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
+import { Weight } from '../cost/directives.js';
 import type { RateLimitStore } from '../rate-limit/index.js';
 import { rateLimited } from '../schema/errors.js';
+import type { UpstreamUsage } from '../upstreams/http-client.js';
 import { queryCostOf } from './use-query-cost.js';
 
 /**
- * Charges each operation's cost to its caller's bucket (`src/rate-limit`) just before it runs,
- * and refuses it with RATE_LIMITED, `extensions.retryAfterS`, HTTP 429 and `Retry-After` when
- * the bucket does not hold it: nothing runs, no upstream is called. The caller is the token's
- * subject, or without a valid token the client's address. Every operation costs at least one
- * point, so a flood of free queries (`{ __typename }`) is limited too.
+ * Charges each operation to its caller's bucket (`src/rate-limit`) in two steps, Shopify's
+ * requested and actual cost:
  *
- * When the store fails (Redis away), the operation goes through and the failure is reported:
- * a limiter that takes the API down with it protects nothing.
+ * 1. Just before it runs, its estimated cost (`use-query-cost.ts`, the most it can make the
+ *    services do) is taken. When the bucket does not hold it, nothing runs: RATE_LIMITED,
+ *    `extensions.retryAfterS`, HTTP 429 and `Retry-After`, no upstream called. Many
+ *    operations at once therefore need their estimates together: a scraper sending a hundred
+ *    boards in parallel is refused all but the first few.
+ * 2. When it is done, it is charged what it made the services do: a point per record they
+ *    answered, `Weight.MUTATION` per write (the estimator's units), and the rest of the
+ *    estimate is given back. What did not run costs nothing: a refused field (FORBIDDEN), a
+ *    failed or skipped upstream call, ids that were not found, deliveries without a drone, a
+ *    board's owners read once for many deliveries. An operation that ran without an error
+ *    costs at least one point, so a flood of free queries (`{ __typename }`) is limited too.
+ *
+ * The caller is the token's subject, or without a valid token the client's address. When the
+ * store fails (Redis away), the operation goes through and the failure is reported: a limiter
+ * that takes the API down with it protects nothing.
  */
 
 export interface RateLimitOptions {
   store: RateLimitStore;
   /**
-   * Report `extensions.rateLimit: { capacity, available, restorePerS }` in every response.
+   * Report `extensions.rateLimit: { capacity, available, restorePerS }` in every response,
+   * `available` as left once the operation was charged what it ran.
    * @default false
    */
   exposeBudget?: boolean;
@@ -33,10 +47,11 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
     async onExecute({ args, setResultAndStopExecution }) {
       // Our context, merged by Yoga into the server's (Node's `req` among it).
       const context = args.contextValue as unknown as Context & { req?: IncomingMessage };
-      const cost = Math.max(1, queryCostOf(context) ?? 1);
+      const requested = Math.max(1, queryCostOf(context) ?? 1);
+      const key = callerKey(context);
       let decision: Awaited<ReturnType<RateLimitStore['take']>>;
       try {
-        decision = await store.take(callerKey(context), cost);
+        decision = await store.take(key, requested);
       } catch (error) {
         options.onStoreError?.(error);
         return;
@@ -45,20 +60,63 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
         setResultAndStopExecution({ errors: [rateLimited(decision.retryAfterS)] });
         return;
       }
-      if (!options.exposeBudget) return;
-      const budget = {
-        capacity: store.options.capacity,
-        available: Math.floor(decision.available),
-        restorePerS: store.options.restorePerS,
+
+      let hadErrors = false;
+      /** Gives back what the operation did not spend; the points then available. */
+      const settle = async (): Promise<number | undefined> => {
+        const charged = actualCost(context.call.usage, hadErrors);
+        if (charged >= requested) return decision.available;
+        try {
+          return await store.refund(key, requested - charged);
+        } catch (error) {
+          options.onStoreError?.(error);
+          return undefined;
+        }
       };
       return {
         onExecuteDone({ result, setResult }) {
-          if (isAsyncIterable(result)) return;
-          setResult({ ...result, extensions: { ...result.extensions, rateLimit: budget } });
+          if (isAsyncIterable(result)) {
+            // @defer/@stream: settled when the last part has gone.
+            return {
+              onNext({ result: part }) {
+                hadErrors ||= (part.errors?.length ?? 0) > 0;
+              },
+              onEnd() {
+                void settle();
+              },
+            };
+          }
+          hadErrors = (result.errors?.length ?? 0) > 0;
+          return settle().then((available) => {
+            if (!options.exposeBudget) return;
+            setResult(withBudget(result, store, available ?? decision.available));
+          });
         },
       };
     },
   };
+}
+
+/**
+ * What an operation made the services do, in the estimator's points: a record read is one, a
+ * write is a mutation's weight. One point at least when it ran without an error.
+ */
+export function actualCost(usage: UpstreamUsage | undefined, hadErrors: boolean): number {
+  const spent = (usage?.records ?? 0) + (usage?.writes ?? 0) * Weight.MUTATION;
+  return spent === 0 && !hadErrors ? 1 : spent;
+}
+
+function withBudget(
+  result: ExecutionResult,
+  store: RateLimitStore,
+  available: number,
+): ExecutionResult {
+  const budget = {
+    capacity: store.options.capacity,
+    available: Math.floor(available),
+    restorePerS: store.options.restorePerS,
+  };
+  return { ...result, extensions: { ...result.extensions, rateLimit: budget } };
 }
 
 /** Whose budget pays: the verified subject, else the address the request came from. */

@@ -70,6 +70,24 @@ export function take(
   };
 }
 
+/**
+ * Gives back `points` taken earlier for work that did not happen (Shopify's requested minus
+ * actual cost), up to capacity: an operation is charged its estimate before it runs, since
+ * what it will really cost is known only after, and the difference is returned once it is.
+ */
+export function refund(
+  bucket: Bucket | undefined,
+  points: number,
+  nowMs: number,
+  options: BucketOptions,
+): Bucket {
+  const current = restore(bucket, nowMs, options);
+  return {
+    available: Math.min(options.capacity, current.available + Math.max(0, points)),
+    atMs: current.atMs,
+  };
+}
+
 /** Seconds until `missing` points have come back, rounded up to the millisecond. */
 export function retryAfterS(missing: number, options: BucketOptions): number {
   return Math.ceil((missing / options.restorePerS) * 1000) / 1000;

@@ -1,4 +1,4 @@
-import { type Bucket, type BucketOptions, type Decision, take } from './bucket.js';
+import { type Bucket, type BucketOptions, type Decision, refund, take } from './bucket.js';
 import type { RateLimitStore } from './store.js';
 
 /**
@@ -22,6 +22,15 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.#buckets.set(key, bucket);
     if (this.#buckets.size > this.maxKeys) this.#evict();
     return decision;
+  }
+
+  async refund(key: string, points: number): Promise<number> {
+    const bucket = this.#buckets.get(key);
+    // A forgotten bucket is a full one: nothing to give back.
+    if (bucket === undefined) return this.options.capacity;
+    const refunded = refund(bucket, points, this.now(), this.options);
+    this.#buckets.set(key, refunded);
+    return refunded.available;
   }
 
   /**

@@ -36,6 +36,26 @@ redis.call('HSET', KEYS[1], 'available', tostring(available), 'at', tostring(at)
 redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - available) / perMs) + 1000)
 return {allowed, tostring(available)}`;
 
+/** `bucket.ts`'s refund, the same steps as TAKE's restore; a bucket that expired is full. */
+const REFUND = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local capacity = tonumber(ARGV[1])
+local perMs = tonumber(ARGV[2]) / 1000
+local points = math.max(0, tonumber(ARGV[3]))
+local available = tonumber(redis.call('HGET', KEYS[1], 'available'))
+local at = tonumber(redis.call('HGET', KEYS[1], 'at'))
+if available == nil or at == nil then
+  return tostring(capacity)
+end
+if now > at then
+  available = math.min(capacity, available + (now - at) * perMs)
+  at = now
+end
+available = math.min(capacity, available + points)
+redis.call('HSET', KEYS[1], 'available', tostring(available), 'at', tostring(at))
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - available) / perMs) + 1000)
+return tostring(available)`;
+
 export class RedisRateLimitStore implements RateLimitStore {
   readonly #redis: SharedRedis;
 
@@ -67,6 +87,18 @@ export class RedisRateLimitStore implements RateLimitStore {
           available,
           retryAfterS: retryAfterS(Math.min(cost, this.options.capacity) - available, this.options),
         };
+  }
+
+  async refund(key: string, points: number): Promise<number> {
+    const available = (await this.#redis.eval(
+      REFUND,
+      1,
+      slotKey(this.prefix, key),
+      this.options.capacity,
+      this.options.restorePerS,
+      points,
+    )) as string;
+    return Number(available);
   }
 
   async close(): Promise<void> {

@@ -5,5 +5,7 @@ export interface RateLimitStore {
   readonly options: BucketOptions;
   /** Takes `cost` points from `key`'s bucket if it holds them, as one atomic step. */
   take(key: string, cost: number): Promise<Decision>;
+  /** Gives `points` back to `key`'s bucket, up to capacity; resolves to the points available. */
+  refund(key: string, points: number): Promise<number>;
   close(): Promise<void>;
 }

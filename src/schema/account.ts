@@ -4,7 +4,7 @@ import { Weight } from '../cost/directives.js';
 import type { AccountRecord } from '../upstreams/records.js';
 import { loadVisible, noCaller } from './authorize.js';
 import { builder } from './builder.js';
-import { notFound } from './errors.js';
+import { ErrorCode, notFound } from './errors.js';
 
 /**
  * An account as resolvers hold it: the whole record, or only its id when nothing has needed
@@ -35,6 +35,29 @@ function fieldOf<K extends keyof AccountRecord>(
   return load(account.id, ctx).then((loaded) => loaded[name]);
 }
 
+/**
+ * The account's name; for the caller's own account, the name its token carries when the
+ * accounts service cannot answer. `name` is non-null, so without it an accounts outage would
+ * null the whole `viewer` and throw away the deliveries already fetched beside it (the mobile
+ * home screen, blank). The token's name is the one the issuer signed at sign-in: at worst an
+ * hour stale, and only while the service is down.
+ */
+function nameOf(account: AccountParent, ctx: Context): string | Promise<string> {
+  const name = fieldOf(account, ctx, 'name');
+  const signed = ctx.caller?.accountId === account.id ? ctx.caller.name : undefined;
+  if (typeof name === 'string' || signed === undefined) return name;
+  return name.catch((error: unknown) => {
+    if (isUpstreamFailure(error)) return signed;
+    throw error;
+  });
+}
+
+/** The coded error of a failed or slow upstream (loaders code them; see errors.ts). */
+function isUpstreamFailure(error: unknown): boolean {
+  const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+  return code === ErrorCode.UPSTREAM_UNAVAILABLE || code === ErrorCode.UPSTREAM_TIMEOUT;
+}
+
 builder.node(AccountRef, {
   description: 'A customer or dispatcher account, from the accounts service.',
   // One record read from its service wherever it appears.
@@ -44,7 +67,7 @@ builder.node(AccountRef, {
   loadMany: (ids, ctx) =>
     loadVisible(ctx, ids, ctx.loaders.accounts, (caller, account) => mayActFor(caller, account.id)),
   fields: (t) => ({
-    name: t.string({ resolve: (account, _args, ctx) => fieldOf(account, ctx, 'name') }),
+    name: t.string({ resolve: (account, _args, ctx) => nameOf(account, ctx) }),
     email: t.string({ resolve: (account, _args, ctx) => fieldOf(account, ctx, 'email') }),
   }),
 });
@@ -55,8 +78,10 @@ builder.queryField('viewer', (t) =>
     nullable: true,
     description: 'The caller, from the bearer token. Null without a valid token.',
     resolve: (_root, _args, ctx) => {
-      // No token: no viewer. A token that could not be checked: an error, not "logged out".
-      if (ctx.callerUnavailable) throw noCaller(ctx);
+      // No token: no viewer, no error. A token sent but refused (garbage, expired, forged):
+      // null with UNAUTHENTICATED, so an app can tell "your session expired" from "logged
+      // out". A token that could not be checked: an error too, not "logged out".
+      if (ctx.callerUnavailable || ctx.tokenRejected) throw noCaller(ctx);
       return ctx.caller === null ? null : { id: ctx.caller.accountId };
     },
   }),

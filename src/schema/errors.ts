@@ -163,5 +163,18 @@ export function maskError(error: unknown, message: string, isDev = false): Error
       extensions: coded.extensions,
     });
   }
+  if (!isDev && error instanceof GraphQLError && error.extensions.originalError !== undefined) {
+    // Yoga's request errors (invalid JSON) carry the parser's message, which quotes the
+    // client's body back, in `extensions.originalError`. Dropped in place, not by a copy:
+    // Yoga logs at error level any error its mask replaced, and the body would go there.
+    // Yoga also reads that extension as "not a GraphQL error: 400 for every client"; `spec:
+    // false` keeps the 400 for `application/json` clients without it.
+    const extensions = error.extensions as Record<string, unknown>;
+    delete extensions.originalError;
+    if (error.extensions.http !== undefined) {
+      extensions.http = { ...error.extensions.http, spec: false };
+    }
+    return error;
+  }
   return yogaMaskError(error, message, isDev);
 }

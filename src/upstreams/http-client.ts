@@ -51,6 +51,18 @@ export interface CallContext {
    * ends with the answer, instead of leaving them to hold connections and bulkhead places.
    */
   inFlight?: number;
+  /**
+   * What this request's calls have cost the services so far: records read (answers that
+   * arrived, whole) and writes done. The rate limiter charges the request by it (Shopify's
+   * actual cost); failed calls add nothing.
+   */
+  usage?: UpstreamUsage;
+}
+
+/** Work the services did for one request, counted as answers arrive. */
+export interface UpstreamUsage {
+  records: number;
+  writes: number;
 }
 
 export interface UpstreamRequest {
@@ -62,6 +74,12 @@ export interface UpstreamRequest {
   body?: unknown;
   /** Forwarded as `Idempotency-Key`; a write without one is never repeated. */
   idempotencyKey?: string;
+  /**
+   * The most records a sound answer holds (a batch's distinct ids, a page's limit). An answer
+   * with more is a BAD_RESPONSE: a service answering far more than it was asked is broken or
+   * hostile, and its records must not reach a cache or a client.
+   */
+  maxRecords?: number;
 }
 
 /** A 2xx answer: its body parsed by the schema, with its status and headers. */
@@ -105,7 +123,7 @@ export class UpstreamHttpClient {
   ): Promise<Answer<T>> {
     call.inFlight = (call.inFlight ?? 0) + 1;
     try {
-      return await this.policy.execute(
+      const answer = await this.policy.execute(
         (signal, attemptNo) => this.#observed(request, schema, call, signal, attemptNo),
         {
           signal: call.signal,
@@ -113,6 +131,11 @@ export class UpstreamHttpClient {
           retryable: request.method === 'GET' || request.idempotencyKey !== undefined,
         },
       );
+      if (call.usage !== undefined) {
+        if (request.method === 'GET') call.usage.records += recordsIn(answer.data);
+        else call.usage.writes += 1;
+      }
+      return answer;
     } finally {
       call.inFlight -= 1;
     }
@@ -204,7 +227,11 @@ export class UpstreamHttpClient {
     const text = await this.#readBody(answer, signal);
     const status = answer.statusCode;
     if (status >= 200 && status < 300) {
-      return { data: this.#parse(text, schema), status, headers: answer.headers };
+      return {
+        data: this.#parse(text, schema, request.maxRecords),
+        status,
+        headers: answer.headers,
+      };
     }
     if (status >= 500 || status === 429) {
       throw new UpstreamUnavailableError(
@@ -279,11 +306,19 @@ export class UpstreamHttpClient {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  #parse<T>(text: string, schema: z.ZodType<T>): T {
+  #parse<T>(text: string, schema: z.ZodType<T>, maxRecords = Number.POSITIVE_INFINITY): T {
     const json = safeJson(text);
     if (json === undefined) {
       throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {
         detail: 'body is not JSON',
+      });
+    }
+    // Counted before the schema walks every record: a 10,000-record answer to a 3-id batch
+    // is refused without validating 10,000 records.
+    const records = recordsIn(json);
+    if (records > maxRecords) {
+      throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {
+        detail: `${records} records in an answer that may hold ${maxRecords}`,
       });
     }
     const parsed = schema.safeParse(json);
@@ -346,4 +381,15 @@ export function retryAfterSeconds(value: string | string[] | undefined): number 
   if (Number.isFinite(seconds)) return Math.max(0, seconds);
   const date = Date.parse(raw);
   return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+/**
+ * Records in an answer: every service answers a record, or `{ data: [records] }` for a batch or
+ * a page (`records.ts`).
+ */
+function recordsIn(body: unknown): number {
+  if (typeof body === 'object' && body !== null && 'data' in body && Array.isArray(body.data)) {
+    return body.data.length;
+  }
+  return 1;
 }

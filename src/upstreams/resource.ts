@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { isNotFound } from './errors.js';
+import { isNotFound, UpstreamUnavailableError } from './errors.js';
 import type { Answer, CallContext, UpstreamHttpClient } from './http-client.js';
 import { RecordCache } from './record-cache.js';
 import { batchOf } from './records.js';
@@ -9,6 +9,11 @@ import { batchOf } from './records.js';
  * `?ids=` (the route DataLoader batches go to). Each client composes one per resource.
  * Records the service lets a shared cache keep are answered from a `RecordCache` while they
  * are fresh; a batch then asks only for the ids the cache lacks.
+ *
+ * Only what was asked for is kept or handed on: a record the service adds unasked (another id,
+ * perhaps with made-up content) is dropped, and an answer with more records than ids asked is
+ * a BAD_RESPONSE. Otherwise a broken or hostile service could plant a record in the shared
+ * cache for other callers to read, or flush the cache with one huge answer.
  */
 export class ResourceReader<T extends { id: string }> {
   readonly #batch: z.ZodType<{ data: T[] }>;
@@ -35,6 +40,11 @@ export class ResourceReader<T extends { id: string }> {
         this.record,
         call,
       );
+      if (answer.data.id !== id) {
+        throw new UpstreamUnavailableError(this.http.upstream, 'BAD_RESPONSE', {
+          detail: 'the record answered is not the one asked for',
+        });
+      }
       this.#keep([answer.data], path, answer);
       return answer.data;
     } catch (error) {
@@ -56,14 +66,16 @@ export class ResourceReader<T extends { id: string }> {
       });
       if (missing.length === 0) return kept;
     }
+    const asked = new Set(missing);
     const path = `${this.collection}?${new URLSearchParams({ ids: missing.join(',') })}`;
     const answer = await this.http.sendWithHeaders(
-      { method: 'GET', route: `GET ${this.collection}`, path },
+      { method: 'GET', route: `GET ${this.collection}`, path, maxRecords: asked.size },
       this.#batch,
       call,
     );
-    this.#keep(answer.data.data, path, answer);
-    return kept.length === 0 ? answer.data.data : [...kept, ...answer.data.data];
+    const found = answer.data.data.filter((record) => asked.has(record.id));
+    this.#keep(found, path, answer);
+    return kept.length === 0 ? found : [...kept, ...found];
   }
 
   #keep(records: readonly T[], path: string, answer: Answer<unknown>): void {

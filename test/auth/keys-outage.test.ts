@@ -62,11 +62,18 @@ describe('when the token keys cannot be fetched', () => {
       audience: 'skyway-bff',
       cacheMaxAgeMs: 0, // refetch on every verification, so the outage is felt at once
     });
-    expect(await verify(`Bearer ${token}`)).toEqual({ accountId: 'acc_0001', role: 'CUSTOMER' });
+    expect(await verify(`Bearer ${token}`)).toEqual({
+      accountId: 'acc_0001',
+      role: 'CUSTOMER',
+      name: harness.mocks.data.accounts.get('acc_0001')?.name,
+    });
     issuerDown = true;
     // Another token, so the signature is checked (not answered from the verified-token cache).
     const other = await harness.token('acc_0002');
-    expect(await verify(`Bearer ${other}`)).toEqual({ accountId: 'acc_0002', role: 'CUSTOMER' });
+    expect(await verify(`Bearer ${other}`)).toMatchObject({
+      accountId: 'acc_0002',
+      role: 'CUSTOMER',
+    });
     issuerDown = false;
   });
 

@@ -57,11 +57,14 @@ describe('bearer tokens', () => {
     ['garbage', async () => '%%%'],
   ];
   for (const [name, make] of faults) {
-    it(`a ${name} token gives a null viewer and UNAUTHENTICATED where a caller is needed`, async () => {
+    it(`a ${name} token gives a null viewer that says UNAUTHENTICATED, and UNAUTHENTICATED where a caller is needed`, async () => {
       const token = await make();
       const viewer = await harness.graphql(VIEWER, { token });
       expect(viewer.status).toBe(200);
-      expect(viewer.body).toEqual({ data: { viewer: null } });
+      expect(viewer.body.data).toEqual({ viewer: null });
+      expect(viewer.body.errors?.map((e) => [e.extensions?.code, e.path])).toEqual([
+        ['UNAUTHENTICATED', ['viewer']],
+      ]);
       const needy = await harness.graphql(NEEDS_CALLER, {
         token,
         variables: { id: encodeGlobalId('Delivery', 'del_000001') },

@@ -5,8 +5,7 @@ import {
   startMockServices,
 } from '../../mock-services/index.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { type RunningServer, startServer } from '../../src/server.js';
-import type { SkywayOptions } from '../../src/yoga.js';
+import { type RunningServer, type ServerOptions, startServer } from '../../src/server.js';
 
 /**
  * The BFF as its users see it: the five mock services and the BFF, each on a real socket on a
@@ -69,12 +68,13 @@ export interface Harness {
 
 export async function startHarness(
   env: Record<string, string> = {},
-  options: SkywayOptions = {},
+  options: ServerOptions = {},
 ): Promise<Harness> {
   const mocks = await startMockServices();
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
+    METRICS_PORT: '0',
     LOG_LEVEL: 'warn', // request lines would drown the test report; test/observability reads them
     // Tests count upstream calls per query; packages, which the service lets a cache keep,
     // would be answered from the record cache on a second query. Its own tests turn it on.
@@ -86,7 +86,8 @@ export async function startHarness(
     UPSTREAM_PAYMENTS_URL: mocks.urls.payments,
     ...env,
   });
-  const server = await startServer(config, options);
+  // Tests read a count right after causing it: each scrape renders anew unless a test says not.
+  const server = await startServer(config, { metricsReuseMs: 0, ...options });
 
   const stats = async (service: ServiceName): Promise<Stats> => {
     const answer = await fetch(`${mocks.urls[service]}/__stats`);

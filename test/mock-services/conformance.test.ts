@@ -185,6 +185,25 @@ describe('deliveries', () => {
       ).status,
     ).toBe(404);
 
+    const release = '/v1/deliveries/{id}/payment/release';
+    const released = await call(
+      'deliveries',
+      'POST',
+      release,
+      `/v1/deliveries/${id}/payment/release`,
+      {
+        body: { chargeId },
+      },
+    );
+    expect(as<{ chargeId: string | null }>(released.body).chargeId).toBeNull();
+    expect(
+      (
+        await call('deliveries', 'POST', release, '/v1/deliveries/del_999999/payment/release', {
+          body: { chargeId },
+        })
+      ).status,
+    ).toBe(404);
+
     const cancel = '/v1/deliveries/{id}/cancel';
     expect((await call('deliveries', 'POST', cancel, `/v1/deliveries/${id}/cancel`)).status).toBe(
       200,

@@ -3,12 +3,17 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SERVICE_NAMES, URL_ENV } from '../../mock-services/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const keyDir = mkdtempSync(join(tmpdir(), 'skyway-mocks-key-'));
+afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -28,7 +33,8 @@ async function startMain(
     [`${root}node_modules/tsx/dist/cli.mjs`, 'mock-services/main.ts'],
     {
       cwd: root,
-      env: { ...process.env, ...env },
+      // A key of its own, not the developer's .skyway-dev/ one.
+      env: { ...process.env, MOCK_KEY_FILE: join(keyDir, 'key.json'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

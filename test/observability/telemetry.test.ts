@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 async function metrics(): Promise<string> {
-  const answer = await fetch(`${harness.server.url}/metrics`);
+  const answer = await fetch(`${harness.server.metricsUrl}`);
   expect(answer.headers.get('content-type')).toMatch(/^text\/plain/);
   return answer.text();
 }

@@ -32,7 +32,7 @@ describe('Package.weight (deprecated)', () => {
         sunset: '2027-06-30',
       },
     ]);
-    const metrics = await (await fetch(`${harness.server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${harness.server.metricsUrl}`)).text();
     expect(metrics).toMatch(
       /skyway_deprecated_field_usage_total\{field="Package.weight",client="ios-app"\} 1/,
     );

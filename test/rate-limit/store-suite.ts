@@ -83,6 +83,18 @@ export function describeRateLimitStore(
       expect((await store.take('caller', 1)).allowed).toBe(false);
     });
 
+    it('gives back what an operation did not spend, never above the capacity', async () => {
+      const { store } = subject({ capacity: 10, restorePerS: 0.001 });
+      await store.take('caller', 8);
+      expect(await store.refund('caller', 5)).toBeCloseTo(7, 1);
+      expect((await store.take('caller', 7)).allowed).toBe(true);
+      expect(await store.refund('caller', 50)).toBeCloseTo(10, 1);
+      // A caller it has no bucket for is full: nothing to give back, nothing made up.
+      expect(await store.refund('stranger', 5)).toBe(10);
+      expect((await store.take('stranger', 10)).allowed).toBe(true);
+      expect((await store.take('stranger', 1)).allowed).toBe(false);
+    });
+
     it('lets exactly the budget through when requests race', async () => {
       // Restores one point a thousand seconds: nothing comes back during the race.
       const { store } = subject({ capacity: 10, restorePerS: 0.001 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { type GraphQLAnswer, type Harness, startHarness } from '../helpers/harness.js';
@@ -9,8 +9,10 @@ import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
 
 /**
  * Rate limits as callers meet them. Budgets are tiny (20 points, 10 back per second) and the
- * operation is DeliveryDetail at 5 points, so the fifth request in a row crosses the budget
- * and the wait it is told is half a second.
+ * operation is DeliveryDetail of a delivery with a drone and a charge, estimated at 5 points
+ * and reading 5 records, so the fifth request in a row crosses the budget and the wait it is
+ * told is half a second. The in-memory parts run on a fake clock; the last one has the
+ * default budget.
  */
 
 const BUDGET = {
@@ -20,7 +22,16 @@ const BUDGET = {
 };
 const NO_CALLS = { accounts: 0, deliveries: 0, packages: 0, drones: 0, payments: 0 };
 const DETAIL = operation('DeliveryDetail');
-const DETAIL_VARIABLES = { id: encodeGlobalId('Delivery', 'del_000001') };
+let detailVariables = { id: '' };
+
+/** Details a delivery with a drone and a charge: five records read, as many as estimated. */
+function detailFullDeliveries(harness: Harness): void {
+  const full = [...harness.mocks.data.deliveries.values()].find(
+    (delivery) => delivery.droneId !== null && delivery.chargeId !== null,
+  );
+  if (full === undefined) throw new Error('the seed has no delivery with a drone and a charge');
+  detailVariables = { id: encodeGlobalId('Delivery', full.id) };
+}
 
 /** POSTs DeliveryDetail (5 points) to one BFF as the given caller. */
 async function detail(url: string, token: string): Promise<GraphQLAnswer> {
@@ -31,7 +42,7 @@ async function detail(url: string, token: string): Promise<GraphQLAnswer> {
       accept: 'application/graphql-response+json',
       authorization: `Bearer ${token}`,
     },
-    body: JSON.stringify({ query: DETAIL, variables: DETAIL_VARIABLES }),
+    body: JSON.stringify({ query: DETAIL, variables: detailVariables }),
   });
   return {
     status: answer.status,
@@ -52,13 +63,20 @@ function expectRateLimited(answer: GraphQLAnswer): number {
 }
 
 describe('in memory', () => {
+  // The buckets' clock is faked (Date only: sockets and the services' timers run as ever), so
+  // no point comes back unless a test moves the clock.
   let harness: Harness;
   let token: string;
   beforeAll(async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     harness = await startHarness({ ...BUDGET, RATE_LIMIT_STORE: 'memory' });
+    detailFullDeliveries(harness);
     token = await harness.token('acc_0001', 'DISPATCHER');
   });
-  afterAll(() => harness.close());
+  afterAll(async () => {
+    await harness.close();
+    vi.useRealTimers();
+  });
 
   it('refuses the request that crosses the budget, calling no upstream, then lets it in', async () => {
     for (let i = 0; i < 4; i++) {
@@ -69,9 +87,10 @@ describe('in memory', () => {
     await harness.reset();
     const refused = await detail(harness.server.url, token);
     const retryAfterS = expectRateLimited(refused);
+    expect(retryAfterS).toBe(0.5);
     expect(await harness.callCounts()).toEqual(NO_CALLS);
 
-    await sleep(retryAfterS * 1000);
+    vi.advanceTimersByTime(retryAfterS * 1000);
     const back = await detail(harness.server.url, token);
     expect(back.status).toBe(200);
     expect(back.body.errors).toBeUndefined();
@@ -85,18 +104,15 @@ describe('in memory', () => {
     expect((await detail(harness.server.url, saver)).status).toBe(200);
   });
 
-  it('charges callers without a token by their address', async () => {
-    // Ten node ids cost 10 points (each answers UNAUTHENTICATED, asking no upstream).
-    const ids = Array.from({ length: 10 }, (_, i) => encodeGlobalId('Drone', `drn_${i}`));
-    const ask = () =>
-      harness.graphql('query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', {
-        variables: { ids },
-      });
-    expect((await ask()).status).toBe(200);
-    expect((await ask()).status).toBe(200);
-    const refused = await ask();
-    expect(refused.status).toBe(429);
-    expect(refused.body.errors?.map((e) => e.extensions?.code)).toEqual(['RATE_LIMITED']);
+  it('charges callers without a token by their address, a free query one point', async () => {
+    // 20 points, and the clock stands still: the 21st crosses it.
+    for (let i = 0; i < 20; i++) expect((await harness.graphql('{ __typename }')).status).toBe(200);
+    const answer = await harness.graphql('{ __typename }');
+    expect(answer.status).toBe(429);
+    expect(answer.body.errors?.map((e) => e.extensions?.code)).toEqual(['RATE_LIMITED']);
+    // A caller with a token has a budget of its own.
+    const other = await harness.token('acc_0004', 'DISPATCHER');
+    expect((await detail(harness.server.url, other)).status).toBe(200);
   });
 });
 
@@ -111,6 +127,7 @@ describe('shared through Redis', () => {
       RATE_LIMIT_STORE: testRedisUrl(),
       RATE_LIMIT_KEY_PREFIX: prefix,
     });
+    detailFullDeliveries(harness);
     // A second BFF instance on the same upstreams and the same Redis.
     second = await startServer(harness.config);
     token = await harness.token('acc_0001', 'DISPATCHER');
@@ -123,6 +140,10 @@ describe('shared through Redis', () => {
 
   it('gives a caller one budget across two BFF instances', async () => {
     const [a, b] = [harness.server.url, second.url];
+    // Each instance fetches the token keys once, on another caller's budget, so the four
+    // requests below follow each other closely (10 points a second come back meanwhile).
+    const other = await harness.token('acc_0002', 'DISPATCHER');
+    for (const url of [a, b]) await detail(url, other);
     for (const url of [a, b, a, b]) expect((await detail(url, token)).status).toBe(200);
     await harness.reset();
     const retryAfterS = expectRateLimited(await detail(b, token));
@@ -138,15 +159,91 @@ describe('with Redis away', () => {
   let harness: Harness;
   beforeAll(async () => {
     harness = await startHarness({ ...BUDGET, RATE_LIMIT_STORE: 'redis://127.0.0.1:1' });
+    detailFullDeliveries(harness);
   });
   afterAll(() => harness.close());
 
-  it('lets requests through rather than failing them', async () => {
+  it('lets requests through rather than failing them, and counts each for the failing-open alert', async () => {
     const token = await harness.token('acc_0001', 'DISPATCHER');
     for (let i = 0; i < 6; i++) {
       const { status, body } = await detail(harness.server.url, token);
       expect(status).toBe(200);
       expect(body.errors).toBeUndefined();
     }
+    const metrics = await (await fetch(`${harness.server.metricsUrl}`)).text();
+    expect(metrics).toMatch(/^skyway_rate_limit_store_failures_total 6$/m);
+  });
+});
+
+describe('the default budget, priced by what ran', () => {
+  // The buckets' clock is faked (Date only: sockets and the services' timers run as ever), so
+  // no point comes back unless a test moves the clock.
+  let harness: Harness;
+  const board = (token: string) =>
+    harness.graphql(operation('DispatchBoard'), { token, variables: { first: 100 } });
+  const budgetAfter = (answer: GraphQLAnswer) =>
+    (answer.body.extensions?.rateLimit as { available: number } | undefined)?.available;
+
+  beforeAll(async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    harness = await startHarness({
+      NODE_ENV: 'production',
+      RATE_LIMIT_STORE: 'memory',
+      QUERY_COST_EXTENSION: 'true',
+      UPSTREAM_RECORD_CACHE_SIZE: '10000', // as deployed
+    });
+  });
+  afterAll(async () => {
+    await harness.close();
+    vi.useRealTimers();
+  });
+
+  it("a customer's refused board costs nothing", async () => {
+    const customer = await harness.token('acc_0002');
+    for (let i = 0; i < 5; i++) {
+      const answer = await board(customer);
+      expect(answer.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(budgetAfter(answer)).toBe(1000);
+    }
+  });
+
+  it('a board the deliveries service fails costs nothing', async () => {
+    const dispatcher = await harness.token('acc_0003', 'DISPATCHER');
+    await harness.chaos('deliveries', { errorRate: 1, errorStatus: 500 });
+    for (let i = 0; i < 5; i++) {
+      const answer = await board(dispatcher);
+      expect(answer.body.errors?.map((e) => e.extensions?.code)).toEqual(['UPSTREAM_UNAVAILABLE']);
+      expect(budgetAfter(answer)).toBe(1000);
+    }
+    await harness.chaos('deliveries', {});
+  });
+
+  it('a dispatcher refreshing the board every 2 s is never limited', async () => {
+    const dispatcher = await harness.token('acc_0004', 'DISPATCHER');
+    const charged: number[] = [];
+    for (let refresh = 0; refresh < 30; refresh++) {
+      const answer = await board(dispatcher);
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors).toBeUndefined();
+      charged.push(1000 - (budgetAfter(answer) ?? 0));
+      vi.advanceTimersByTime(2_000);
+    }
+    // Each refresh is charged the records it read, at most the board's estimate of 501.
+    expect(Math.max(...charged)).toBeLessThanOrEqual(501);
+    expect(Math.min(...charged)).toBeGreaterThan(0);
+  });
+
+  it('a scraper sending 100 boards at once is still limited', async () => {
+    const scraper = await harness.token('acc_0005', 'DISPATCHER');
+    await harness.reset();
+    const answers = await Promise.all(Array.from({ length: 100 }, () => board(scraper)));
+    const ran = answers.filter((answer) => answer.status === 200);
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(ran.length + limited.length).toBe(100);
+    // A full bucket holds the estimates of one board at once; each that ends gives back only
+    // what it did not read, so a few more may start, never many.
+    expect(ran.length).toBeGreaterThanOrEqual(1);
+    expect(ran.length).toBeLessThanOrEqual(5);
+    expect((await harness.callCounts()).deliveries).toBe(ran.length);
   });
 });

@@ -1,4 +1,7 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/observability/logger.js';
+import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { operation } from '../helpers/operations.js';
 
@@ -394,4 +397,206 @@ describe('in production', () => {
     const introspection = await harness.graphql('{ __schema { queryType { name } } }');
     expect(introspection.body.errors).toBeUndefined();
   });
+});
+
+describe('hostile variables, in production', () => {
+  // The log the BFF writes, captured: a hostile request must not fill it.
+  const log: string[] = [];
+  let production: Harness;
+  let dispatcher: string;
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        log.push(chunk.toString());
+        done();
+      },
+    });
+    production = await startHarness(
+      { NODE_ENV: 'production' },
+      { logger: createLogger('info', sink) },
+    );
+    dispatcher = await production.token('acc_0001', 'DISPATCHER');
+  });
+  afterAll(() => production.close());
+
+  const NODES = 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }';
+  async function sendVariables(variables: string) {
+    const answer = await fetch(`${production.server.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        authorization: `Bearer ${dispatcher}`,
+      },
+      body: `{"query": ${JSON.stringify(NODES)}, "variables": ${variables}}`,
+    });
+    return { status: answer.status, body: (await answer.json()) as Answer['body'] };
+  }
+
+  const shapes: Array<[string, string, RegExp]> = [
+    ['a list nested 40,000 deep', `{"ids": ${'['.repeat(40_000)}${']'.repeat(40_000)}}`, /deep/],
+    [
+      'an object of 5,000 keys',
+      JSON.stringify({ ids: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [i, 1])) }),
+      /keys/,
+    ],
+    [
+      '10,000 ids',
+      JSON.stringify({ ids: Array.from({ length: 10_000 }, (_, i) => String(i)) }),
+      /values/,
+    ],
+  ];
+  for (const [name, variables, problem] of shapes) {
+    it(`${name} is 400 BAD_USER_INPUT, with no call, no stack and one log line per request`, async () => {
+      await production.reset();
+      await new Promise<void>((resolve) => production.server.skyway.logger.flush(() => resolve()));
+      log.length = 0;
+      for (let i = 0; i < 20; i++) {
+        const answer = await sendVariables(variables);
+        expect(answer.status).toBe(400);
+        expect(answer.body?.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+        expect(answer.body?.errors?.[0]?.message).toMatch(problem);
+      }
+      expect(await production.callCounts()).toEqual(NO_CALLS);
+      await new Promise<void>((resolve) => production.server.skyway.logger.flush(() => resolve()));
+      const text = log.join('');
+      expect(text).not.toMatch(/RangeError|stack/);
+      expect(text.split('\n').filter(Boolean)).toHaveLength(20);
+      expect(text.length).toBeLessThan(20 * 1024);
+    });
+  }
+
+  it("variables of the apps' shape still run", async () => {
+    const ids = ['del_000001', 'del_000002'].map((id) => encodeGlobalId('Delivery', id));
+    const answer = await sendVariables(JSON.stringify({ ids }));
+    expect(answer.status).toBe(200);
+    expect(answer.body?.errors).toBeUndefined();
+  });
+
+  it('invalid JSON is 400 and does not echo the body back', async () => {
+    for (const accept of ['application/json', 'application/graphql-response+json']) {
+      const answer = await fetch(`${production.server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: '{"query": "{ viewer { id } }", "password": "hunter2"',
+      });
+      const text = await answer.text();
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(text).errors[0].extensions).toEqual({ code: 'BAD_REQUEST' });
+      expect(text).not.toMatch(/hunter2|originalError/);
+    }
+  });
+});
+
+describe('response keys', () => {
+  it('an alias named __proto__ keeps its place in selection order, compiled or not', async () => {
+    const query = '{ __proto__: viewer { id } a: viewer { id } }';
+    for (let run = 0; run < 3; run++) {
+      const answer = await post(query);
+      const data = (answer.body as { data?: Record<string, unknown> }).data ?? {};
+      expect(Object.keys(data)).toEqual(['__proto__', 'a']);
+    }
+  });
+});
+
+describe('bad tokens', () => {
+  const send = (authorization?: string) =>
+    fetch(`${harness.server.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(authorization === undefined ? {} : { authorization }),
+      },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    }).then((answer) => answer.json() as Promise<Answer['body'] & { data?: unknown }>);
+
+  it('a garbage, expired or forged token: the viewer is null and the answer says UNAUTHENTICATED', async () => {
+    const [header, payload] = token.split('.');
+    const expired = await harness.token('acc_0001', 'CUSTOMER', -60);
+    for (const bad of [
+      'Bearer %%%',
+      `Bearer ${expired}`,
+      `Bearer ${header}.${payload}.c2lnbmF0dXJl`,
+    ]) {
+      await harness.reset();
+      const body = await send(bad);
+      expect(body.data).toEqual({ viewer: null });
+      expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+      await expectNoUpstreamCall();
+    }
+  });
+
+  it('no token: the viewer is null, with no error', async () => {
+    expect(await send()).toEqual({ data: { viewer: null } });
+  });
+});
+
+describe('cross-origin', () => {
+  it('by default no origin is allowed, preflight or not, and credentials never are', async () => {
+    const preflight = await fetch(`${harness.server.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(preflight.headers.get('access-control-allow-credentials')).toBeNull();
+    const simple = await send({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
+    expect(simple.headers.get('access-control-allow-origin')).toBeNull();
+    expect(simple.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+});
+
+describe('hostile headers', () => {
+  // In production, with the log at info as deployed, read line by line.
+  const lines: string[] = [];
+  let logged: Harness;
+  let dispatcher: string;
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    logged = await startHarness({ NODE_ENV: 'production' }, { logger: createLogger('info', sink) });
+    dispatcher = await logged.token('acc_0001', 'DISPATCHER');
+  });
+  afterAll(() => logged.close());
+
+  const HOSTILE_NAME =
+    'victim@example.com Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhY2NfMDAwMSJ9.c2ln';
+
+  it.each(['x-client-name', 'apollographql-client-name'])(
+    'an e-mail and a token in %s reach neither the log nor /metrics: the client is `other`',
+    async (header) => {
+      lines.length = 0;
+      // A deprecated field: the one use counted per client name.
+      const { status, body } = await logged.graphql(
+        '{ deliveries(first: 1) { edges { node { package { weight } } } } }',
+        { token: dispatcher, headers: { [header]: HOSTILE_NAME, 'x-request-id': HOSTILE_NAME } },
+      );
+      expect(status).toBe(200);
+      expect(body.errors).toBeUndefined();
+      const metrics = await (await fetch(`${logged.server.metricsUrl}`)).text();
+      for (const text of [lines.join('\n'), metrics]) {
+        expect(text).not.toContain('victim@example.com');
+        expect(text).not.toContain('eyJhbGciOiJSUzI1NiJ9');
+        expect(text).not.toContain('Bearer');
+      }
+      const line = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === 'graphql request');
+      expect(line).toMatchObject({ client: 'other', status: 200 });
+      expect(metrics).toMatch(
+        /skyway_deprecated_field_usage_total\{field="Package.weight",client="other"\} [1-9]/,
+      );
+    },
+  );
 });

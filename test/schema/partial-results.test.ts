@@ -138,17 +138,38 @@ describe('drones answering garbage', () => {
   }
 });
 
-describe('accounts hanging', () => {
-  it("still answers the viewer's deliveries: they do not wait for the account record", async () => {
-    const token = await harness.token(await accountWithDeliveries(harness, 5));
-    await harness.reset();
-    await harness.chaos('accounts', { hang: true, routes: ['GET /v1/accounts'] });
-    const { body } = await harness.graphql<{
-      viewer: { id: string; name: string | null; deliveries: { edges: unknown[] } } | null;
-    }>(operation('MyDeliveries'), { token });
-    // name is non-null, so its timeout nulls the viewer; the deliveries page had been asked
-    // for beside the account, not after it, and arrived.
-    expect(codesOf(body.errors)).toEqual(['UPSTREAM_TIMEOUT/TIMEOUT']);
-    expect((await harness.callCounts()).deliveries).toBe(1);
+describe('accounts down', () => {
+  interface Home {
+    viewer: { id: string; name: string; deliveries: { edges: unknown[] } | null } | null;
+  }
+
+  for (const [name, chaos] of [
+    ['failing', { errorRate: 1 }],
+    ['hanging', { hang: true }],
+  ] as const) {
+    it(`${name}: the home screen still shows the deliveries, and the name the token carries`, async () => {
+      const ownerId = await accountWithDeliveries(harness, 5);
+      const token = await harness.token(ownerId);
+      await harness.reset();
+      await harness.chaos('accounts', { ...chaos, routes: ['GET /v1/accounts'] });
+      const { body } = await harness.graphql<Home>(operation('MyDeliveries'), { token });
+      // name is non-null: without the token's name the viewer, deliveries and all, would be
+      // null. The accounts service was asked, and failed.
+      expect((await harness.stats('accounts')).routes['GET /v1/accounts']).toBeGreaterThan(0);
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.viewer?.name).toBe(harness.mocks.data.accounts.get(ownerId)?.name);
+      expect(body.data?.viewer?.deliveries?.edges.length).toBeGreaterThanOrEqual(5);
+    });
+  }
+
+  it("the board shows every delivery, each owner null with the accounts service's error", async () => {
+    await harness.chaos('accounts', { errorRate: 1, routes: ['GET /v1/accounts'] });
+    const { body } = await board();
+    const edges = body.data?.deliveries.edges ?? [];
+    expect(edges.length).toBeGreaterThan(0);
+    expect(edges.every((edge) => edge.node.owner === null && edge.node.package !== null)).toBe(
+      true,
+    );
+    expect(new Set(codesOf(body.errors))).toEqual(new Set(['UPSTREAM_UNAVAILABLE/HTTP_5XX']));
   });
 });

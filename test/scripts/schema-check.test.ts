@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkSchema, formatCheck } from '../../scripts/schema-check.js';
+import { checkSchema, formatCheck, report } from '../../scripts/schema-check.js';
 import { schema } from '../../src/schema/index.js';
 import { printSortedSchema } from '../../src/schema/print.js';
 
@@ -108,13 +108,52 @@ describe('schema:check', () => {
     );
   });
 
-  it('passes on the code as it is, as CI runs it', () => {
-    const output = execFileSync(
-      fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url)),
-      ['scripts/schema-check.ts'],
-      { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' },
+  it('lists breaking changes in full without --verbose, and only the checks that have them', async () => {
+    const removed = await checkSchema(
+      'contract/schema.graphql',
+      published,
+      inType('Delivery', '  eta: DateTime\n', '  serial: String\n'),
     );
-    expect(output).toContain('served schema vs contract/schema.graphql:');
-    expect(output).toMatch(/no breaking change\n$/);
+    const clean = await checkSchema('schema.graphql', published, published);
+    const { text, code } = report([removed, clean]);
+    expect(code).toBe(1);
+    expect(text.split('\n')).toEqual([
+      'served schema vs contract/schema.graphql:',
+      '  breaking: 1',
+      expect.stringMatching(/^ {4}- Field 'eta' was removed from object type 'Delivery'/),
+      '  dangerous: 0',
+      '  safe: 1',
+      '',
+      'schema:check: 1 breaking change(s). Add instead of changing; deprecate a field before removing it.',
+    ]);
+    expect(report([removed, clean], { verbose: true }).text).toContain(
+      "    - Field 'serial' was added to object type 'Delivery'",
+    );
+  });
+
+  const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+  const repo = fileURLToPath(new URL('../../', import.meta.url));
+  const run = (...args: string[]) =>
+    spawnSync(tsx, ['scripts/schema-check.ts', ...args], { cwd: repo, encoding: 'utf8' });
+
+  it('says one line on the code as it is, as CI runs it, and every change with --verbose', () => {
+    const quiet = run();
+    expect(quiet.status).toBe(0);
+    expect(quiet.stdout).toMatch(
+      /^schema:check: no breaking change \(contract\/schema\.graphql: \d+ dangerous, \d+ safe; schema\.graphql: 0 dangerous, 0 safe; --verbose lists them\)\n$/,
+    );
+    const verbose = run('--verbose');
+    expect(verbose.status).toBe(0);
+    expect(verbose.stdout).toContain('served schema vs contract/schema.graphql:');
+    expect(verbose.stdout).toContain("    - Directive 'cost' was added to object 'Account'");
+  });
+
+  it('says in one line, without a stack, that a --base ref does not exist', () => {
+    const missing = run('--base', 'nosuchref');
+    expect(missing.status).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toBe(
+      "schema:check: --base nosuchref: git cannot show schema.graphql there (fatal: invalid object name 'nosuchref'.)\n",
+    );
   });
 });

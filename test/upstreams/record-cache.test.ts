@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_RESILIENCE } from '../../src/resilience/options.js';
+import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { UpstreamHttpClient } from '../../src/upstreams/http-client.js';
 import { sharedTtlMs } from '../../src/upstreams/record-cache.js';
 import { ResourceReader } from '../../src/upstreams/resource.js';
@@ -125,5 +126,113 @@ describe('sharedTtlMs', () => {
     expect(ttl({ 'cache-control': 'private, max-age=300' })).toBe(0);
     expect(ttl({ 'cache-control': 'no-cache, max-age=300' })).toBe(0);
     expect(ttl({ 'last-modified': 'Tue, 24 Nov 2026 00:00:00 GMT' })).toBe(0);
+  });
+});
+
+describe('a packages service answering what it was not asked', () => {
+  // In front of the real packages service: passes its answers on, altered as `mode` says.
+  let mode: 'honest' | 'substitute' | 'extra' | 'flood' = 'honest';
+  const asked: string[] = [];
+  let real = '';
+  let server: Server;
+  let harness: Harness;
+  let dispatcher: string;
+  // The record a hostile answer plants; each test plants another id.
+  let poisonId = 'pkg_000001';
+  const poison = () => ({ id: poisonId, size: 'SMALL', weightKg: 1, tag: 'POISONED' });
+
+  beforeAll(async () => {
+    server = createServer(async (request, response) => {
+      const url = new URL(request.url ?? '/', 'http://x');
+      asked.push(url.searchParams.get('ids') ?? url.pathname);
+      const answer = await fetch(`${real}${url.pathname}${url.search}`);
+      const body = (await answer.json()) as { data: Array<Record<string, unknown>> };
+      if (mode === 'substitute') body.data = [poison()];
+      if (mode === 'extra') body.data.push(poison());
+      if (mode === 'flood') {
+        body.data = Array.from({ length: 10_000 }, (_, i) => ({
+          ...poison(),
+          id: `pkg_${String(i + 1).padStart(6, '0')}`,
+        }));
+      }
+      response.writeHead(answer.status, {
+        'content-type': 'application/json',
+        'cache-control': 'public, max-age=300',
+      });
+      response.end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    harness = await startHarness({
+      UPSTREAM_RECORD_CACHE_SIZE: '10000',
+      UPSTREAM_PACKAGES_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      UPSTREAM_PACKAGES_RETRIES: '0',
+    });
+    real = harness.mocks.urls.packages;
+    dispatcher = await harness.token('acc_0001', 'DISPATCHER');
+  });
+  afterAll(async () => {
+    await harness.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  /** The delivery carrying a package, as a global id. */
+  const deliveryWith = (packageId: string) => {
+    const delivery = [...harness.mocks.data.deliveries.values()].find(
+      (d) => d.packageId === packageId,
+    );
+    if (delivery === undefined) throw new Error(`no delivery carries ${packageId}`);
+    return encodeGlobalId('Delivery', delivery.id);
+  };
+
+  const PACKAGES = `query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Delivery { package { id tag } } } }`;
+  async function packagesOf(packageIds: string[]) {
+    const { body } = await harness.graphql<{
+      nodes: Array<{ package: { id: string; tag: string | null } | null }>;
+    }>(PACKAGES, { token: dispatcher, variables: { ids: packageIds.map(deliveryWith) } });
+    return {
+      tags: body.data?.nodes.map((node) => node.package?.tag ?? null),
+      errors: body.errors?.map((e) => `${e.extensions?.code}/${e.extensions?.reason}`) ?? [],
+    };
+  }
+
+  it('a record put in place of the one asked for is dropped, kept nowhere, served to no one', async () => {
+    mode = 'substitute';
+    asked.length = 0;
+    const first = await packagesOf(['pkg_000050']);
+    expect(first.tags).toEqual([null]);
+    mode = 'honest';
+    const next = await packagesOf(['pkg_000001']);
+    expect(next.tags).not.toContain('POISONED');
+    // pkg_000001 came from the service when it was asked for, not from the cache.
+    expect(asked).toEqual(['pkg_000050', 'pkg_000001']);
+  });
+
+  it('an answer with more records than ids asked is BAD_RESPONSE, and none of it is kept', async () => {
+    mode = 'extra';
+    poisonId = 'pkg_000002';
+    asked.length = 0;
+    const first = await packagesOf(['pkg_000060']);
+    expect(first.errors).toEqual(['UPSTREAM_UNAVAILABLE/BAD_RESPONSE']);
+    mode = 'honest';
+    const next = await packagesOf(['pkg_000002', 'pkg_000060']);
+    expect(next.errors).toEqual([]);
+    expect(next.tags).not.toContain('POISONED');
+    expect(asked).toEqual(['pkg_000060', 'pkg_000002,pkg_000060']);
+  });
+
+  it('10,000 records for a batch of three is BAD_RESPONSE and flushes nothing', async () => {
+    mode = 'honest';
+    await packagesOf(['pkg_000070']);
+    mode = 'flood';
+    poisonId = 'pkg_000003';
+    asked.length = 0;
+    const flood = await packagesOf(['pkg_000071', 'pkg_000072', 'pkg_000073']);
+    expect(flood.errors).toEqual(Array(3).fill('UPSTREAM_UNAVAILABLE/BAD_RESPONSE'));
+    mode = 'honest';
+    const next = await packagesOf(['pkg_000070', 'pkg_000071']);
+    expect(next.errors).toEqual([]);
+    expect(next.tags).not.toContain('POISONED');
+    // pkg_000070 is still kept (the flood flushed nothing); pkg_000071 was never kept.
+    expect(asked).toEqual(['pkg_000071,pkg_000072,pkg_000073', 'pkg_000071']);
   });
 });
