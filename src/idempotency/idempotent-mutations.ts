@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { idempotencyKeyInUse, idempotencyKeyReused, storeUnavailable } from '../errors.js';
@@ -58,6 +57,8 @@ export interface MutationRequest {
 export interface RunOptions {
   /** Before a stored outcome is replayed: throws the refusal that is true now, if any. */
   recheck?: (stored: StoredOutcome) => Promise<void>;
+  /** The request's budget: waiting for a running twin stops when it ends or the client leaves. */
+  budget?: { signal: AbortSignal; deadline: number };
 }
 
 /** Outcome codes that are answers, not accidents: stored and replayed. */
@@ -108,12 +109,14 @@ export class IdempotentMutations {
       });
 
     let begun = await storeCall(begin);
-    for (
-      let waited = 0;
-      begun.status === 'in-flight' && waited < this.options.waitMs;
-      waited += POLL_MS
-    ) {
-      await sleep(POLL_MS);
+    // Waits for a running twin at most `waitMs`, and never past the request's own budget.
+    const waitUntil = Math.min(
+      Date.now() + this.options.waitMs,
+      options.budget?.deadline ?? Infinity,
+    );
+    while (begun.status === 'in-flight' && Date.now() + POLL_MS < waitUntil) {
+      if (options.budget?.signal.aborted) break;
+      await pause(POLL_MS, options.budget?.signal);
       begun = await storeCall(begin);
     }
 
@@ -206,6 +209,19 @@ export class IdempotentMutations {
       throw error;
     }
   }
+}
+
+/** Waits `ms`, or less if `signal` aborts; on the global timers, so tests can fake them. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 /** This attempt lost its lease mid-way: another owner runs the mutation now. */

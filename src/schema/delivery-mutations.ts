@@ -83,7 +83,7 @@ function runSaga<I>(
       ctx.sagaEvents.record(saga.name, 'completed');
       return outcome;
     },
-    { recheck: checks.recheck },
+    { recheck: checks.recheck, budget: ctx.scope },
   );
 }
 
