@@ -32,7 +32,9 @@ interface Started {
 }
 
 function runStart(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [`${root}node_modules/tsx/dist/cli.mjs`, 'src/dev.ts'], {
+  // `node --import tsx`, not tsx's CLI: the CLI relays a SIGTERM to its child only if the child
+  // confirms within 30 ms, else kills it (exit 143), which a loaded machine cannot promise.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev.ts'], {
     cwd: root,
     env: { ...process.env, NODE_ENV: '', LOG_LEVEL: 'warn', MOCK_KEY_FILE: KEY_FILE, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
