@@ -59,6 +59,11 @@ export interface SkywayOptions {
   devToken?: string;
   /** Where logs go; stdout at `LOG_LEVEL` when absent (tests pass their own). */
   logger?: Logger;
+  /**
+   * For tests only: the clock (ms epoch) the Redis stores use instead of Redis's own, so a
+   * test moves time instead of waiting for it. The memory stores read `Date.now()` already.
+   */
+  storeClock?: () => number;
 }
 
 export function createSkyway(config: Config, options: SkywayOptions = {}): Skyway {
@@ -71,9 +76,9 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
   // The apps' operations are labelled by name whatever else comes first (labels.ts).
   const metrics = new Metrics({ knownOperations: operationNamesIn(persistedDocuments) });
   const upstreams = createUpstreams(config, metrics, logger);
-  const idempotencyStore = createIdempotencyStore(config.idempotency);
+  const idempotencyStore = createIdempotencyStore(config.idempotency, options.storeClock);
   const idempotency = new IdempotentMutations(idempotencyStore, config.idempotency);
-  const rateLimitStore = createRateLimitStore(config.rateLimit);
+  const rateLimitStore = createRateLimitStore(config.rateLimit, options.storeClock);
   observePolicies(metrics, upstreams);
   observeIdempotency(metrics, idempotency);
   observeStores(metrics, { idempotency: () => idempotencyStore.ping() });

@@ -5,6 +5,7 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { type Caller, ROLES } from './caller.js';
 
@@ -74,8 +75,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   // Tokens already verified, with their caller, until they expire or a minute has passed: an
   // ES256 signature check is the largest single cost of a request, and an app sends the same
-  // token for an hour. Keyed by the exact token text; bounded, oldest dropped first.
-  const verified = new Map<string, { caller: Caller; until: number }>();
+  // token for an hour. Keyed by the exact token text; bounded, the least recently used
+  // dropped first. Expiry is checked against `until` rather than lru-cache's `ttl`, whose
+  // clock is `performance.now()`: a token's `exp` is wall-clock time.
+  const verified = new LRUCache<string, { caller: Caller; until: number }>({ max: MAX_VERIFIED });
 
   /** Null without an Authorization header; the caller for a valid token; throws otherwise. */
   return async (authorization) => {
@@ -96,7 +99,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (!claims.success) throw new InvalidTokenError('token claims are not a Skyway caller');
       const caller: Caller = { accountId: claims.data.sub, role: claims.data.role };
       if (claims.data.name !== undefined) caller.name = claims.data.name;
-      remember(verified, token, {
+      verified.set(token, {
         caller,
         until: Math.min((payload.exp ?? 0) * 1000, Date.now() + VERIFIED_TTL_MS),
       });
@@ -114,19 +117,6 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 /** How long a verified token is trusted without checking its signature again. */
 const VERIFIED_TTL_MS = 60 * 1000; // 1min: a rotated-out key stops being honoured within it
 const MAX_VERIFIED = 10_000;
-
-function remember(
-  verified: Map<string, { caller: Caller; until: number }>,
-  token: string,
-  entry: { caller: Caller; until: number },
-): void {
-  verified.delete(token);
-  verified.set(token, entry);
-  if (verified.size > MAX_VERIFIED) {
-    const oldest = verified.keys().next().value;
-    if (oldest !== undefined) verified.delete(oldest);
-  }
-}
 
 /** A failure to get the keys (network, timeout, a non-200 answer), not a fault of the token. */
 function keysUnreachable(error: unknown): boolean {

@@ -9,10 +9,14 @@ export interface IdempotencyStoreConfig {
   keyPrefix: string;
 }
 
-export function createIdempotencyStore(config: IdempotencyStoreConfig): IdempotencyStore {
+/** `redisClock`, for tests only, replaces Redis's clock (see `RedisIdempotencyStore`). */
+export function createIdempotencyStore(
+  config: IdempotencyStoreConfig,
+  redisClock?: () => number,
+): IdempotencyStore {
   return config.store === 'memory'
     ? new MemoryIdempotencyStore(config.maxRecords)
-    : new RedisIdempotencyStore(config.store, config.keyPrefix);
+    : new RedisIdempotencyStore(config.store, config.keyPrefix, redisClock);
 }
 
 export {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type {
   BeginOptions,
   BeginResult,
@@ -15,29 +16,37 @@ interface Entry extends IdempotencyRecord {
 }
 
 /**
- * The store for one BFF instance (the default of `npm start`): a Map in insertion order,
- * bounded, dropping the oldest records first. Single-threaded JavaScript makes each method
+ * The store for one BFF instance (the default of `npm start`): an LRU of records (lru-cache),
+ * bounded, dropping the least recently used records first. Single-threaded JavaScript makes each method
  * atomic; it does not survive a restart, where the services' own idempotency still holds.
  * Its completer index holds this process's started records only: a mutation abandoned by a
  * process that died is finished by the next retry of its client, never by another instance.
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries: LRUCache<string, Entry>;
   /** Started records → when the completer may take them (the Redis store's sorted set). */
   readonly #due = new Map<string, number>();
 
   constructor(
-    /** Records kept at most; the oldest go first. */
-    private readonly maxRecords = 100_000,
+    /** Records kept at most; the least recently used go first. */
+    maxRecords = 100_000,
     // Read late, so a test's fake Date moves leases and the completer's waits alike.
     private readonly now: () => number = () => Date.now(),
-  ) {}
+  ) {
+    // Expiry stays ours (`expiresAt`, on `now`) rather than lru-cache's `ttl`, whose clock is
+    // `performance.now()` and so out of a test's hands. A record that goes, evicted or
+    // expired, takes its place in the completer's index with it.
+    this.#entries = new LRUCache<string, Entry>({
+      max: maxRecords,
+      dispose: (_entry, key) => this.#due.delete(key),
+    });
+  }
 
   async begin(key: string, options: BeginOptions): Promise<BeginResult> {
     const now = this.now();
     const entry = this.#live(key, now);
     if (entry === undefined) {
-      this.#set(key, {
+      this.#entries.set(key, {
         fingerprint: options.fingerprint,
         state: 'started',
         steps: {},
@@ -125,7 +134,6 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const entry = this.#entries.get(key);
     if (entry && entry.expiresAt <= now) {
       this.#entries.delete(key);
-      this.#due.delete(key);
       return undefined;
     }
     return entry;
@@ -134,14 +142,5 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   #owned(key: string, owner: string): Entry | undefined {
     const entry = this.#live(key, this.now());
     return entry?.state === 'started' && entry.owner === owner ? entry : undefined;
-  }
-
-  #set(key: string, entry: Entry): void {
-    this.#entries.set(key, entry);
-    for (const oldest of this.#entries.keys()) {
-      if (this.#entries.size <= this.maxRecords) break;
-      this.#entries.delete(oldest);
-      this.#due.delete(oldest);
-    }
   }
 }

@@ -12,7 +12,9 @@ import type {
  * The store several BFF instances share. A record is a Redis hash; every transition is one Lua
  * script, so checking the state and changing it happen as one step on the server (no race
  * between a GET and a SET, as a WATCH-less sketch would have). Leases are timed by Redis's own
- * clock, so instances with skewed clocks still agree on when an owner's lease has run out.
+ * clock, so instances with skewed clocks still agree on when an owner's lease has run out. A
+ * test may pass its own clock (`clock`): the scripts then take it as their last argument
+ * instead of reading TIME, so a suite advances time instead of waiting for it.
  *
  * Fields: fp (input fingerprint), state (started | completed), owner, lease (ms epoch),
  * resume (what the completer needs), attempts (completer takeovers), step:<name> (one per
@@ -28,11 +30,17 @@ import type {
 
 const BUCKETS = 16;
 
-const NOW = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+/** Redis's clock in ms, or the test's when the script was given one more argument than `argc`. */
+const now = (argc: number) => `local now
+if ARGV[${argc + 1}] then
+  now = tonumber(ARGV[${argc + 1}])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end`;
 
 // KEYS: record, due. ARGV: fp, owner, leaseMs, retentionMs, resume, member.
-const BEGIN = `${NOW}
+const BEGIN = `${now(6)}
 local fp = redis.call('HGET', KEYS[1], 'fp')
 local leaseUntil = now + tonumber(ARGV[3])
 if not fp then
@@ -55,7 +63,7 @@ const OWNED = `if redis.call('HGET', KEYS[1], 'state') ~= 'started' or redis.cal
 end`;
 
 // KEYS: record, due. ARGV: owner, step, value, leaseMs, member.
-const SAVE_STEP = `${NOW}
+const SAVE_STEP = `${now(5)}
 ${OWNED}
 local leaseUntil = now + tonumber(ARGV[4])
 redis.call('HSET', KEYS[1], 'step:' .. ARGV[2], ARGV[3], 'lease', leaseUntil)
@@ -70,7 +78,7 @@ redis.call('ZREM', KEYS[2], ARGV[4])
 return 1`;
 
 // KEYS: record, due. ARGV: owner, retryInMs, member.
-const RELEASE = `${NOW}
+const RELEASE = `${now(3)}
 ${OWNED}
 redis.call('HSET', KEYS[1], 'lease', now)
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
@@ -78,7 +86,7 @@ return 1`;
 
 // KEYS: record, due. ARGV: owner, leaseMs, idleMs, member. Checks again what the index said:
 // the record may have completed, expired or been taken by a client's retry since.
-const CLAIM = `${NOW}
+const CLAIM = `${now(4)}
 if redis.call('HGET', KEYS[1], 'state') ~= 'started' then
   redis.call('ZREM', KEYS[2], ARGV[4])
   return {}
@@ -103,6 +111,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     url: string,
     /** Prefix of every key this store writes. */
     private readonly prefix = 'skyway:idem:',
+    /** For tests only: a clock to use instead of Redis's own (ms epoch). */
+    private readonly clock?: () => number,
   ) {
     // A silent Redis fails the mutation (closed, coded) within a second, not after its deadline.
     this.#redis = connectRedis(url, 1_000);
@@ -119,6 +129,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       options.retentionMs,
       options.resume,
       key,
+      ...this.#now(),
     )) as string[];
     const [status, ...rest] = answer;
     switch (status) {
@@ -144,6 +155,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       value,
       leaseMs,
       key,
+      ...this.#now(),
     );
     return saved === 1;
   }
@@ -163,12 +175,11 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async release(key: string, owner: string, retryInMs = 0): Promise<void> {
-    await this.#redis.eval(RELEASE, 2, ...this.#keys(key), owner, retryInMs, key);
+    await this.#redis.eval(RELEASE, 2, ...this.#keys(key), owner, retryInMs, key, ...this.#now());
   }
 
   async claimExpired(options: ClaimOptions): Promise<ClaimedRecord[]> {
-    const [seconds, micros] = await this.#redis.time();
-    const before = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - options.idleMs;
+    const before = (await this.#clockMs()) - options.idleMs;
     const claimed: ClaimedRecord[] = [];
     for (let bucket = 0; bucket < BUCKETS && claimed.length < options.limit; bucket += 1) {
       const due = await this.#redis.zrangebyscore(
@@ -188,6 +199,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
           options.leaseMs,
           options.idleMs,
           key,
+          ...this.#now(),
         )) as string[];
         if (flat.length === 0) continue;
         const { steps, fields } = fieldsOf(flat);
@@ -212,6 +224,18 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async close(): Promise<void> {
     await closeRedis(this.#redis);
+  }
+
+  /** The test's clock as a script's last argument; none, so the script reads Redis's. */
+  #now(): [] | [number] {
+    return this.clock === undefined ? [] : [this.clock()];
+  }
+
+  /** Now in ms by Redis's clock, or the test's. */
+  async #clockMs(): Promise<number> {
+    if (this.clock !== undefined) return this.clock();
+    const [seconds, micros] = await this.#redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   /** The record's key and its bucket's index, in one hash slot. */

@@ -2,7 +2,8 @@
  * A leaky bucket of query-cost points per caller, in the manner of Shopify's GraphQL API: a
  * caller holds up to `capacity` points, each operation takes its cost, and points come back at
  * `restorePerS`. A burst may spend the whole bucket; a steady client lives on the restore rate.
- * Both stores run this arithmetic (the Redis one in Lua, the same steps).
+ * The memory store runs these functions; the Redis store's Lua scripts (`redis-store.ts`) are
+ * their one restatement, held to the same cases (`test/rate-limit/bucket-cases.ts`).
  */
 
 export interface BucketOptions {

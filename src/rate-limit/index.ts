@@ -9,12 +9,18 @@ export interface RateLimitConfig extends BucketOptions {
   keyPrefix: string;
 }
 
-/** The configured store, or null when rate limiting is off. */
-export function createRateLimitStore(config: RateLimitConfig): RateLimitStore | null {
+/**
+ * The configured store, or null when rate limiting is off. `redisClock`, for tests only,
+ * replaces Redis's clock (see `RedisRateLimitStore`).
+ */
+export function createRateLimitStore(
+  config: RateLimitConfig,
+  redisClock?: () => number,
+): RateLimitStore | null {
   const options = { capacity: config.capacity, restorePerS: config.restorePerS };
   if (config.store === 'off') return null;
   if (config.store === 'memory') return new MemoryRateLimitStore(options);
-  return new RedisRateLimitStore(config.store, options, config.keyPrefix);
+  return new RedisRateLimitStore(config.store, options, config.keyPrefix, redisClock);
 }
 
 export type { BucketOptions, Decision } from './bucket.js';

@@ -1,26 +1,28 @@
+import { LRUCache } from 'lru-cache';
 import { type Bucket, type BucketOptions, type Decision, refund, take } from './bucket.js';
 import type { RateLimitStore } from './store.js';
 
 /**
  * Buckets in this process's memory: right for one instance (several instances would each
- * give a caller a full budget). Full buckets are forgotten, so the map holds only callers that
- * spent something recently, and at most `maxKeys` of them, the least recently used dropped.
+ * give a caller a full budget). At most `maxKeys` callers are kept (lru-cache), the least
+ * recently used dropped first: a caller untouched while that many others came is almost
+ * surely full again, and a forgotten bucket is a full one (`bucket.ts`'s `restore`), so
+ * dropping it gives nothing away that time had not already given back.
  */
 export class MemoryRateLimitStore implements RateLimitStore {
-  readonly #buckets = new Map<string, Bucket>();
+  readonly #buckets: LRUCache<string, Bucket>;
 
   constructor(
     readonly options: BucketOptions,
-    private readonly maxKeys = 100_000,
+    maxKeys = 100_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#buckets = new LRUCache<string, Bucket>({ max: maxKeys });
+  }
 
   async take(key: string, cost: number): Promise<Decision> {
     const { bucket, decision } = take(this.#buckets.get(key), cost, this.now(), this.options);
-    // Re-inserted so the map's order is least recently used first.
-    this.#buckets.delete(key);
     this.#buckets.set(key, bucket);
-    if (this.#buckets.size > this.maxKeys) this.#evict();
     return decision;
   }
 
@@ -31,24 +33,6 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const refunded = refund(bucket, points, this.now(), this.options);
     this.#buckets.set(key, refunded);
     return refunded.available;
-  }
-
-  /**
-   * Drops buckets that have refilled, then the least recently used down to 90 % of the
-   * maximum, so the sweep runs once per many new callers, not on every one.
-   */
-  #evict(): void {
-    const nowMs = this.now();
-    for (const [key, bucket] of this.#buckets) {
-      const full =
-        bucket.available + ((nowMs - bucket.atMs) * this.options.restorePerS) / 1000 >=
-        this.options.capacity;
-      if (full) this.#buckets.delete(key);
-    }
-    for (const key of this.#buckets.keys()) {
-      if (this.#buckets.size <= this.maxKeys * 0.9) break;
-      this.#buckets.delete(key);
-    }
   }
 
   async close(): Promise<void> {

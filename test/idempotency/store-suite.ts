@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { IdempotencyStore } from '../../src/idempotency/store.js';
 
 /**
- * What every idempotency store must do, run against each: the memory store on a hand-set
- * clock (`stores.test.ts`), and the Redis store on one server, on a cluster and behind Sentinel
- * (`test/stores/`). A Redis store runs on Redis's clock, so its subject waits a little.
+ * What every idempotency store must do, run against each: the memory store (`stores.test.ts`),
+ * and the Redis store on one server, on a cluster and behind Sentinel (`test/stores/`), each on
+ * a hand-set clock (`test/helpers/redis-clock.ts` for Redis), so no test waits.
  */
 
 export interface IdempotencySubject {
@@ -30,8 +30,9 @@ export const begin = (
     resume: `resume-${key}`,
   });
 /**
- * The completer's tests hold what they claim for a second and keep records a minute, so a
- * loaded machine's pauses (the Redis subjects run on Redis's real clock) cannot expire them.
+ * The completer's tests hold what they claim for a second and keep records a minute: leases
+ * follow the hand-set clock, but Redis's TTLs also age in real time, which a loaded machine's
+ * pauses must not make expire.
  */
 const HOLD = 1_000;
 const KEEP = 60_000;

@@ -41,10 +41,14 @@ describe('determinism', () => {
     );
   });
 
-  it('seeds the default size well under a second', () => {
-    const started = performance.now();
-    generateSeed();
-    expect(performance.now() - started).toBeLessThan(1000);
+  it('seeds the default size: every account and drone, a package per delivery, a charge per charged one', () => {
+    expect(seeded.accounts.size).toBe(DEFAULT_SEED_OPTIONS.accounts);
+    expect(seeded.drones.size).toBe(DEFAULT_SEED_OPTIONS.drones);
+    const { minDeliveriesPerAccount: min, maxDeliveriesPerAccount: max } = DEFAULT_SEED_OPTIONS;
+    expect(deliveries.length).toBeGreaterThanOrEqual(min * DEFAULT_SEED_OPTIONS.accounts);
+    expect(deliveries.length).toBeLessThanOrEqual(max * DEFAULT_SEED_OPTIONS.accounts);
+    expect(seeded.packages.size).toBe(deliveries.length);
+    expect(seeded.charges.size).toBe(count((d) => d.chargeId !== null));
   });
 });
 

@@ -269,12 +269,26 @@ describe('the manifest', () => {
     }
   });
 
-  it('is not read while persisted documents are off', () => {
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      PERSISTED_DOCUMENTS_MANIFEST: join(tmpdir(), 'skyway-no-such-manifest.json'),
-    });
-    const skyway = createSkyway(config);
-    return skyway.close();
+  it('is not read while persisted documents are off: a manifest that is not JSON stops nothing', async () => {
+    const notJson = join(tmpdir(), `skyway-manifest-off-${process.pid}.json`);
+    writeFileSync(notJson, 'not json');
+    const env = { NODE_ENV: 'test', PERSISTED_DOCUMENTS_MANIFEST: notJson };
+    // The same file stops a BFF that reads it…
+    expect(() => createSkyway(loadConfig({ ...env, PERSISTED_DOCUMENTS: 'allow' }))).toThrow(
+      /PERSISTED_DOCUMENTS_MANIFEST: cannot read/,
+    );
+    // …and not one with persisted documents off, which answers any document.
+    const skyway = createSkyway(loadConfig({ ...env, PERSISTED_DOCUMENTS: 'off' }));
+    try {
+      const answer = await skyway.yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ data: { __typename: 'Query' } });
+    } finally {
+      await skyway.close();
+    }
   });
 });

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { type GraphQLAnswer, type Harness, startHarness } from '../helpers/harness.js';
 import { operation } from '../helpers/operations.js';
 import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
+import { redisTestClock } from '../helpers/redis-clock.js';
 
 /**
  * Rate limits as callers meet them. Budgets are tiny (20 points, 10 back per second) and the
  * operation is DeliveryDetail of a delivery with a drone and a charge, estimated at 5 points
  * and reading 5 records, so the fifth request in a row crosses the budget and the wait it is
- * told is half a second. The in-memory parts run on a fake clock; the last one has the
- * default budget.
+ * told is half a second. Every part runs on a fake clock (Redis on the test's clock passed to
+ * its store, `test/helpers/redis-clock.ts`); the last one has the default budget.
  */
 
 const BUDGET = {
@@ -117,40 +117,41 @@ describe('in memory', () => {
 });
 
 describe('shared through Redis', () => {
+  // Both instances' buckets run on the test's clock, so no point comes back unless it moves.
   const prefix = `skyway-test:rate:${randomUUID()}:`;
+  const clock = redisTestClock(testRedisUrl(), prefix);
   let harness: Harness;
   let second: RunningServer;
   let token: string;
   beforeAll(async () => {
-    harness = await startHarness({
-      ...BUDGET,
-      RATE_LIMIT_STORE: testRedisUrl(),
-      RATE_LIMIT_KEY_PREFIX: prefix,
-    });
+    harness = await startHarness(
+      { ...BUDGET, RATE_LIMIT_STORE: testRedisUrl(), RATE_LIMIT_KEY_PREFIX: prefix },
+      { storeClock: clock.now },
+    );
     detailFullDeliveries(harness);
     // A second BFF instance on the same upstreams and the same Redis.
-    second = await startServer(harness.config);
+    second = await startServer(harness.config, { storeClock: clock.now });
     token = await harness.token('acc_0001', 'DISPATCHER');
   });
   afterAll(async () => {
     await second.close();
     await harness.close();
+    await clock.close();
     await deleteKeys(prefix);
   });
 
   it('gives a caller one budget across two BFF instances', async () => {
     const [a, b] = [harness.server.url, second.url];
-    // Each instance fetches the token keys once, on another caller's budget, so the four
-    // requests below follow each other closely (10 points a second come back meanwhile).
-    const other = await harness.token('acc_0002', 'DISPATCHER');
-    for (const url of [a, b]) await detail(url, other);
     for (const url of [a, b, a, b]) expect((await detail(url, token)).status).toBe(200);
     await harness.reset();
     const retryAfterS = expectRateLimited(await detail(b, token));
+    expect(retryAfterS).toBe(0.5); // 5 points missing, 10 back a second
     expectRateLimited(await detail(a, token));
     expect(await harness.callCounts()).toEqual(NO_CALLS);
 
-    await sleep(retryAfterS * 1000);
+    await clock.pass(retryAfterS * 1000 - 1);
+    expectRateLimited(await detail(a, token));
+    await clock.pass(1);
     expect((await detail(a, token)).status).toBe(200);
   });
 });

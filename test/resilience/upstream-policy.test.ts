@@ -201,6 +201,7 @@ describe('bulkhead', () => {
 
 describe('deadlines', () => {
   it('gives each attempt a signal that ends with the request budget', async () => {
+    vi.useFakeTimers();
     const policy = policyWith({ attemptTimeoutMs: 10_000 });
     let seen: AttemptSignal | undefined;
     const attempt = (signal: AttemptSignal) =>
@@ -208,8 +209,49 @@ describe('deadlines', () => {
         seen = signal;
         signal.once('abort', () => reject(new UpstreamTimeoutError('drones')));
       });
-    const error = await failure(policy.execute(attempt, call(true, 50)));
-    expect(error).toBeInstanceOf(UpstreamTimeoutError);
+    const running = failure(policy.execute(attempt, call(true, 50)));
+    await vi.advanceTimersByTimeAsync(49);
+    expect(seen?.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await running).toBeInstanceOf(UpstreamTimeoutError);
     expect(seen?.aborted).toBe(true);
+    expect(policy.counters).toMatchObject({ calls: 1, attempts: 1, retries: 0 });
+  });
+});
+
+describe('composition', () => {
+  it('counts what each piece did in one set of counters', async () => {
+    const policy = policyWith();
+    const { attempt } = flaky(1, () => unavailable(503));
+    await policy.execute(attempt, call());
+    expect(policy.counters).toEqual({
+      calls: 1,
+      attempts: 2,
+      retries: 1,
+      retriesDenied: 0,
+      rejectedOpen: 0,
+      rejectedBulkhead: 0,
+    });
+  });
+
+  it("does not count the bulkhead's refusals as the upstream's failures", async () => {
+    const policy = policyWith({
+      bulkhead: { concurrency: 1, queue: 0 },
+      breaker: { threshold: 0.5, windowMs: 10_000, minimumCalls: 4, openMs: 5_000 },
+    });
+    let release = () => {};
+    const held = policy.execute(
+      () => new Promise<string>((resolve) => (release = () => resolve('ok'))),
+      call(),
+    );
+    for (let i = 0; i < 10; i++) {
+      expect(await failure(policy.execute(async () => 'ok', call()))).toMatchObject({
+        reason: 'BULKHEAD_FULL',
+      });
+    }
+    release();
+    expect(await held).toBe('ok');
+    expect(policy.breakerState).toBe('closed');
+    expect(policy.counters.rejectedBulkhead).toBe(10);
   });
 });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
 import { scopeDigest } from '../../src/idempotency/keys.js';
@@ -10,13 +9,15 @@ import { connectRedis } from '../../src/stores/redis.js';
 import { type BffProcess, startBffProcess, upstreamEnv } from '../helpers/bff-process.js';
 import { operation } from '../helpers/operations.js';
 import { graphql, PAY, type PaymentAnswer, payments, serviceId } from '../helpers/payments.js';
+import { type RedisTestClock, redisTestClock } from '../helpers/redis-clock.js';
 import type { RedisTopology } from '../helpers/redis-topology.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { describeIdempotencyStore } from '../idempotency/store-suite.js';
+import { describeIdempotencyStore, type IdempotencySubject } from '../idempotency/store-suite.js';
 import {
   describeRateLimitStore,
   describeSharedRateLimitStore,
   OPTIONS,
+  type RateLimitSubject,
 } from '../rate-limit/store-suite.js';
 
 /**
@@ -41,15 +42,32 @@ export function describeTopology(name: string, start: () => Promise<RedisTopolog
     await Promise.all([topology?.stop(), mocks?.close()]);
   });
 
-  function idempotencyStore() {
-    const store = new RedisIdempotencyStore(topology.url, `${prefix}idem:${randomUUID()}:`);
+  /** A store's own prefix and a hand-set clock for it (`redis-clock.ts`): suites never wait. */
+  function clockFor(keyPrefix: string): RedisTestClock {
+    const clock = redisTestClock(topology.url, keyPrefix);
+    closers.push(() => clock.close());
+    return clock;
+  }
+  function idempotencySubject(): IdempotencySubject {
+    const keyPrefix = `${prefix}idem:${randomUUID()}:`;
+    const clock = clockFor(keyPrefix);
+    const store = new RedisIdempotencyStore(topology.url, keyPrefix, clock.now);
+    closers.push(() => store.close());
+    return { store, pass: (ms) => clock.pass(ms) };
+  }
+  function rateLimitStore(
+    options = OPTIONS,
+    keyPrefix = `${prefix}rate:${randomUUID()}:`,
+    clock?: () => number,
+  ) {
+    const store = new RedisRateLimitStore(topology.url, options, keyPrefix, clock);
     closers.push(() => store.close());
     return store;
   }
-  function rateLimitStore(options = OPTIONS, keyPrefix = `${prefix}rate:${randomUUID()}:`) {
-    const store = new RedisRateLimitStore(topology.url, options, keyPrefix);
-    closers.push(() => store.close());
-    return store;
+  function rateLimitSubject(options = OPTIONS): RateLimitSubject {
+    const keyPrefix = `${prefix}rate:${randomUUID()}:`;
+    const clock = clockFor(keyPrefix);
+    return { store: rateLimitStore(options, keyPrefix, clock.now), pass: (ms) => clock.pass(ms) };
   }
   function bff(env: Record<string, string>): BffProcess {
     const started = startBffProcess({ ...upstreamEnv(mocks), ...env });
@@ -78,12 +96,8 @@ export function describeTopology(name: string, start: () => Promise<RedisTopolog
   }
 
   describe(`on ${name}`, () => {
-    describeIdempotencyStore(name, () => ({ store: idempotencyStore(), pass: sleep }));
-    describeRateLimitStore(name, (options) => ({
-      store: rateLimitStore(options),
-      pass: sleep,
-      slack: 0.5,
-    }));
+    describeIdempotencyStore(name, idempotencySubject);
+    describeRateLimitStore(name, rateLimitSubject);
     describeSharedRateLimitStore(
       name,
       () => {

@@ -1,0 +1,78 @@
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  circuitBreaker,
+  handleWhen,
+  SamplingBreaker,
+} from 'cockatiel';
+import type { UpstreamName } from '../config.js';
+import { UpstreamTimeoutError, UpstreamUnavailableError } from '../upstreams/errors.js';
+import type { ResilienceOptions } from './options.js';
+
+/**
+ * cockatiel's circuit breaker, one per upstream and shared by every request to it, speaking
+ * our vocabulary: it counts only failures that say something about the upstream's health,
+ * and a call it refuses is UPSTREAM_UNAVAILABLE `CIRCUIT_OPEN`.
+ */
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+const BREAKER_STATES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
+
+/**
+ * Whether a failure says something about the upstream's health. A refusal of ours
+ * (`HTTP_4XX`, and the bulkhead's `BULKHEAD_FULL` from the layer below) or a cancelled call
+ * says nothing about it and is not counted.
+ */
+export function isUpstreamFault(error: Error): boolean {
+  if (error instanceof UpstreamTimeoutError) return true;
+  if (!(error instanceof UpstreamUnavailableError)) return false;
+  return error.reason !== 'HTTP_4XX' && error.reason !== 'BULKHEAD_FULL';
+}
+
+export class UpstreamBreaker {
+  /** Calls refused because the breaker was open. */
+  rejected = 0;
+  readonly #breaker: CircuitBreakerPolicy;
+
+  constructor(
+    private readonly upstream: UpstreamName,
+    options: ResilienceOptions['breaker'],
+  ) {
+    this.#breaker = circuitBreaker(handleWhen(isUpstreamFault), {
+      halfOpenAfter: options.openMs,
+      breaker: new SamplingBreaker({
+        threshold: options.threshold,
+        duration: options.windowMs,
+        // cockatiel counts a minimum rate; ours is a minimum number of calls in the window.
+        minimumRps: options.minimumCalls / (options.windowMs / 1000),
+      }),
+    });
+  }
+
+  get state(): BreakerState {
+    return BREAKER_STATES[this.#breaker.state];
+  }
+
+  onStateChange(listener: (state: BreakerState) => void): void {
+    this.#breaker.onStateChange((state) => listener(BREAKER_STATES[state]));
+  }
+
+  async execute<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    try {
+      return await this.#breaker.execute(fn, signal);
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        this.rejected += 1;
+        throw new UpstreamUnavailableError(this.upstream, 'CIRCUIT_OPEN');
+      }
+      throw error;
+    }
+  }
+}
