@@ -9,6 +9,7 @@ import {
   startMockServices,
 } from '../../mock-services/index.js';
 import { byService, SERVICE_NAMES } from '../../mock-services/names.js';
+import { waitFor } from '../helpers/wait-for.js';
 import {
   as,
   type JsonAnswer,
@@ -16,6 +17,7 @@ import {
   OpenApiChecker,
   request,
   setChaos,
+  stats,
 } from './helpers.js';
 
 let mocks: MockServices;
@@ -341,11 +343,14 @@ describe('every /v1 operation', () => {
 
   it('answers 409 while a request with the same Idempotency-Key is in flight', async () => {
     for (const op of v1Operations().filter((o) => o.method === 'POST')) {
-      await setChaos(mocks, op.service, { latencyMs: 100, routes: [routeKey(op)] });
+      await setChaos(mocks, op.service, { latencyMs: 300, routes: [routeKey(op)] });
       const init = { body: {}, headers: { 'idempotency-key': `busy ${routeKey(op)}` } };
       const path = concrete(op.template);
+      const arrived = async () => (await stats(mocks, op.service)).routes[routeKey(op)] ?? 0;
+      const before = await arrived();
       const first = call(op.service, op.method, op.template, path, init);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The service counts a request, and reserves its key, as it arrives: then it is in flight.
+      await waitFor(async () => (await arrived()) > before, { everyMs: 10 });
       const second = await call(op.service, op.method, op.template, path, init);
       expect(second.status, routeKey(op)).toBe(409);
       await first;
