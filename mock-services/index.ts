@@ -17,7 +17,7 @@ import { createTokenIssuer } from './tokens.js';
 export type { SeedData } from './data.js';
 export { PortTakenError } from './http/server.js';
 export { DEFAULT_PORTS, SERVICE_NAMES, type ServiceName, URL_ENV } from './names.js';
-export { openApiDocument } from './openapi.js';
+export { controlsDocument, openApiDocument } from './openapi.js';
 export type {
   Account,
   Charge,
