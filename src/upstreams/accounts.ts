@@ -1,5 +1,5 @@
 import type { UpstreamHttpClient } from './http-client.js';
-import { AccountRecord } from './records.js';
+import { AccountBatch, AccountRecord } from './records.js';
 import { ResourceReader } from './resource.js';
 
 /**
@@ -10,6 +10,6 @@ export class AccountsClient {
   readonly accounts: ResourceReader<AccountRecord>;
 
   constructor(http: UpstreamHttpClient) {
-    this.accounts = new ResourceReader(http, '/v1/accounts', AccountRecord);
+    this.accounts = new ResourceReader(http, '/v1/accounts', AccountRecord, AccountBatch);
   }
 }

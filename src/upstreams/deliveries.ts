@@ -1,10 +1,11 @@
 import type { CallContext, UpstreamHttpClient } from './http-client.js';
 import {
+  DeliveryBatch,
+  DeliveryPage,
   DeliveryRecord,
   type DeliveryStatus,
   type Location,
   type Page,
-  pageOf,
 } from './records.js';
 import { queryString, ResourceReader } from './resource.js';
 
@@ -23,14 +24,12 @@ export interface NewDelivery {
   dropoff: Location;
 }
 
-const DeliveryPage = pageOf(DeliveryRecord);
-
 /** The deliveries service: deliveries, their lists, and their life-cycle writes. */
 export class DeliveriesClient {
   readonly deliveries: ResourceReader<DeliveryRecord>;
 
   constructor(private readonly http: UpstreamHttpClient) {
-    this.deliveries = new ResourceReader(http, '/v1/deliveries', DeliveryRecord);
+    this.deliveries = new ResourceReader(http, '/v1/deliveries', DeliveryRecord, DeliveryBatch);
   }
 
   /**

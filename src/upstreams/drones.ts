@@ -1,5 +1,5 @@
 import type { UpstreamHttpClient } from './http-client.js';
-import { DroneRecord } from './records.js';
+import { DroneBatch, DroneRecord } from './records.js';
 import { ResourceReader } from './resource.js';
 
 /** The drones service: the fleet, read-only for the BFF. */
@@ -7,6 +7,6 @@ export class DronesClient {
   readonly drones: ResourceReader<DroneRecord>;
 
   constructor(http: UpstreamHttpClient) {
-    this.drones = new ResourceReader(http, '/v1/drones', DroneRecord);
+    this.drones = new ResourceReader(http, '/v1/drones', DroneRecord, DroneBatch);
   }
 }

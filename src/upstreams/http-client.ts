@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Context, SpanStatusCode } from '@opentelemetry/api';
 import { type Dispatcher, Pool, errors as undiciErrors } from 'undici';
-import type { z } from 'zod';
 import type { UpstreamName } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -9,6 +8,7 @@ import { startUpstreamSpan, traceparentFor } from '../observability/tracing.js';
 import type { AttemptSignal } from '../resilience/attempt-signal.js';
 import type { ResilienceOptions } from '../resilience/options.js';
 import { UpstreamPolicy } from '../resilience/upstream-policy.js';
+import type { AnswerSchema } from './answer-schema.js';
 import { UpstreamRejectedError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
 import { ErrorBody } from './records.js';
 
@@ -111,14 +111,14 @@ export class UpstreamHttpClient {
    * Sends one request under the upstream's policy and returns its 2xx body parsed by
    * `schema`, or throws an upstream error. Only reads and keyed writes are ever repeated.
    */
-  async send<T>(request: UpstreamRequest, schema: z.ZodType<T>, call: CallContext): Promise<T> {
+  async send<T>(request: UpstreamRequest, schema: AnswerSchema<T>, call: CallContext): Promise<T> {
     return (await this.sendWithHeaders(request, schema, call)).data;
   }
 
   /** `send`, with the answer's status and headers (what a cache judges it by). */
   async sendWithHeaders<T>(
     request: UpstreamRequest,
-    schema: z.ZodType<T>,
+    schema: AnswerSchema<T>,
     call: CallContext,
   ): Promise<Answer<T>> {
     call.inFlight = (call.inFlight ?? 0) + 1;
@@ -144,7 +144,7 @@ export class UpstreamHttpClient {
   /** One attempt inside its span, counted and timed. */
   async #observed<T>(
     request: UpstreamRequest,
-    schema: z.ZodType<T>,
+    schema: AnswerSchema<T>,
     call: CallContext,
     signal: AttemptSignal,
     attemptNo: number,
@@ -201,7 +201,7 @@ export class UpstreamHttpClient {
    */
   async #attempt<T>(
     request: UpstreamRequest,
-    schema: z.ZodType<T>,
+    schema: AnswerSchema<T>,
     forwarded: Record<string, string>,
     traceparent: string | undefined,
     signal: AttemptSignal,
@@ -306,7 +306,7 @@ export class UpstreamHttpClient {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  #parse<T>(text: string, schema: z.ZodType<T>, maxRecords = Number.POSITIVE_INFINITY): T {
+  #parse<T>(text: string, schema: AnswerSchema<T>, maxRecords = Number.POSITIVE_INFINITY): T {
     const json = safeJson(text);
     if (json === undefined) {
       throw new UpstreamUnavailableError(this.upstream, 'BAD_RESPONSE', {

@@ -1,5 +1,5 @@
 import type { CallContext, UpstreamHttpClient } from './http-client.js';
-import { PackageRecord, type PackageSize } from './records.js';
+import { PackageBatch, PackageRecord, type PackageSize } from './records.js';
 import { ResourceReader } from './resource.js';
 
 export interface NewPackage {
@@ -13,7 +13,7 @@ export class PackagesClient {
   readonly packages: ResourceReader<PackageRecord>;
 
   constructor(private readonly http: UpstreamHttpClient) {
-    this.packages = new ResourceReader(http, '/v1/packages', PackageRecord);
+    this.packages = new ResourceReader(http, '/v1/packages', PackageRecord, PackageBatch);
   }
 
   /** `POST /v1/packages`. */

@@ -1,5 +1,5 @@
 import type { CallContext, UpstreamHttpClient } from './http-client.js';
-import { ChargeRecord } from './records.js';
+import { ChargeBatch, ChargeRecord } from './records.js';
 import { ResourceReader } from './resource.js';
 
 export interface NewCharge {
@@ -18,7 +18,7 @@ export class PaymentsClient {
   readonly charges: ResourceReader<ChargeRecord>;
 
   constructor(private readonly http: UpstreamHttpClient) {
-    this.charges = new ResourceReader(http, '/v1/charges', ChargeRecord);
+    this.charges = new ResourceReader(http, '/v1/charges', ChargeRecord, ChargeBatch);
   }
 
   /** `POST /v1/charges` with `capture: false`: a PENDING charge that holds no money yet. */

@@ -11,14 +11,14 @@ import {
 } from '../../src/upstreams/errors.js';
 import type { CallContext } from '../../src/upstreams/http-client.js';
 import { UpstreamHttpClient } from '../../src/upstreams/http-client.js';
-import { DroneRecord } from '../../src/upstreams/records.js';
+import { DroneBatch, DroneRecord } from '../../src/upstreams/records.js';
 import { ResourceReader } from '../../src/upstreams/resource.js';
 
 /** The boundary: every answer of a real service is a validated value or a coded error. */
 
 let mocks: MockServices;
 let client: UpstreamHttpClient;
-let drones: ResourceReader<z.infer<typeof DroneRecord>>;
+let drones: ResourceReader<DroneRecord>;
 
 const call = (timeoutMs = 2_000, headers: Record<string, string> = {}): CallContext => ({
   signal: AbortSignal.timeout(timeoutMs),
@@ -55,7 +55,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 beforeAll(async () => {
   mocks = await startMockServices();
   client = clientFor(mocks.urls.drones);
-  drones = new ResourceReader(client, '/v1/drones', DroneRecord);
+  drones = new ResourceReader(client, '/v1/drones', DroneRecord, DroneBatch);
 });
 afterEach(() => chaos({}));
 afterAll(async () => {
@@ -116,7 +116,7 @@ describe('UpstreamHttpClient', () => {
     try {
       const ids = Array.from({ length: 50 }, (_, i) => `drn_${String(i + 1).padStart(3, '0')}`);
       const error = await failure(
-        new ResourceReader(small, '/v1/drones', DroneRecord).getMany(ids, call()),
+        new ResourceReader(small, '/v1/drones', DroneRecord, DroneBatch).getMany(ids, call()),
       );
       expect(error).toMatchObject({ reason: 'BAD_RESPONSE' });
     } finally {
@@ -156,7 +156,10 @@ describe('UpstreamHttpClient', () => {
     });
     try {
       const error = await failure(
-        new ResourceReader(quick, '/v1/drones', DroneRecord).getOne('drn_001', call(5_000)),
+        new ResourceReader(quick, '/v1/drones', DroneRecord, DroneBatch).getOne(
+          'drn_001',
+          call(5_000),
+        ),
       );
       expect(error).toBeInstanceOf(UpstreamTimeoutError);
       expect(quick.policy.counters.attempts).toBe(1);
@@ -172,7 +175,7 @@ describe('UpstreamHttpClient', () => {
     const nowhere = clientFor('http://127.0.0.1:9');
     try {
       const error = await failure(
-        new ResourceReader(nowhere, '/v1/drones', DroneRecord).getOne('x', call()),
+        new ResourceReader(nowhere, '/v1/drones', DroneRecord, DroneBatch).getOne('x', call()),
       );
       expect(error).toMatchObject({ reason: 'CONNECTION' });
     } finally {
