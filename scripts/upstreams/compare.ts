@@ -344,34 +344,54 @@ function additions(
       findings.push({ severity: 'additive', route, subject: name, message: 'schema added' });
       continue;
     }
-    const beforeProperties = (before.properties ?? {}) as Record<string, Json>;
-    for (const [property, value] of Object.entries(
-      (schema.properties ?? {}) as Record<string, Json>,
-    )) {
-      const old = beforeProperties[property];
-      if (old === undefined) {
-        const required = ((schema.required as string[] | undefined) ?? []).includes(property);
-        findings.push({
-          severity: 'additive',
-          route,
-          subject: `${name}.${property}`,
-          message: `added (${required ? 'required' : 'optional'}); the BFF does not read it`,
-        });
-        continue;
-      }
-      const added = ((value.enum as unknown[] | undefined) ?? []).filter(
-        (v) => !((old.enum as unknown[] | undefined) ?? []).includes(v),
-      );
-      // Enum values of what the BFF reads were reported against the view, as "must handle".
-      const read = property in ((viewSchemas[name]?.properties ?? {}) as Json);
-      if (added.length > 0 && !read)
-        findings.push({
-          severity: 'additive',
-          route,
-          subject: `${name}.${property}`,
-          message: `enum value ${added.map((v) => JSON.stringify(v)).join(', ')} added; the BFF does not read it`,
-        });
-    }
+    const viewed = readers.has(name) ? viewSchemas[name] : undefined;
+    const sent = !readers.has(name) && viewSchemas[name] !== undefined;
+    propertyAdditions(name, before, schema, viewed, sent, (subject, message) =>
+      findings.push({ severity: 'additive', route, subject, message }),
+    );
   }
   return findings;
+}
+
+/**
+ * Properties and enum values of `after` that `before` lacks, inside nested objects too. Those
+ * of what the BFF reads (`viewed`) were reported against the view; a required property new to
+ * a body the BFF sends is breaking, reported there too.
+ */
+function propertyAdditions(
+  at: string,
+  before: Json,
+  after: Json,
+  viewed: Json | undefined,
+  sent: boolean,
+  report: (subject: string, message: string) => void,
+): void {
+  const beforeProperties = (before.properties ?? {}) as Record<string, Json>;
+  const viewedProperties = (viewed?.properties ?? {}) as Record<string, Json>;
+  const required = (after.required as string[] | undefined) ?? [];
+  for (const [property, value] of Object.entries(
+    (after.properties ?? {}) as Record<string, Json>,
+  )) {
+    const subject = `${at}.${property}`;
+    const old = beforeProperties[property];
+    if (old === undefined) {
+      const isRequired = required.includes(property);
+      if (!(sent && isRequired))
+        report(
+          subject,
+          `added (${isRequired ? 'required' : 'optional'}); the BFF does not read it`,
+        );
+      continue;
+    }
+    if (property in viewedProperties) continue;
+    const added = ((value.enum as unknown[] | undefined) ?? []).filter(
+      (v) => !((old.enum as unknown[] | undefined) ?? []).includes(v),
+    );
+    if (added.length > 0)
+      report(
+        subject,
+        `enum value ${added.map((v) => JSON.stringify(v)).join(', ')} added; the BFF does not read it`,
+      );
+    propertyAdditions(subject, old, value, undefined, false, report);
+  }
 }
