@@ -27,9 +27,10 @@ describe('src/upstreams/generated', () => {
 
   it('refuses a document that lacks what the BFF uses, naming each gap', async () => {
     const deliveries = await readDocument('deliveries');
-    const schemas = (deliveries.components as { schemas: Record<string, { properties: object }> })
-      .schemas;
-    delete (schemas.Delivery?.properties as Record<string, unknown>).eta;
+    const { schemas } = deliveries.components as {
+      schemas: { Delivery: { properties: Record<string, unknown> } };
+    };
+    delete schemas.Delivery.properties.eta;
     delete (deliveries.paths as Record<string, unknown>)['/v1/deliveries/{id}/cancel'];
     const error = await generateUpstreams({ deliveries }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GenerationError);
