@@ -9,6 +9,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // One redis-server for the whole run (or REDIS_URL's), handed to tests by inject().
+    globalSetup: ['test/setup/redis.ts'],
     // Each file starts its own mock services on port 0, so files can run side by side.
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { RESILIENCE_SETTINGS, resilienceFromEnv } from './resilience/env.js';
 import type { ResilienceOptions } from './resilience/options.js';
+import { isRedisUrl } from './stores/redis-url.js';
 
 /**
  * The BFF's whole configuration, read once from the environment at start and validated, so a
@@ -28,6 +29,13 @@ const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 const boolean = z.enum(['true', 'false']).transform((value) => value === 'true');
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
+const REDIS_URLS =
+  'a redis://, redis+cluster://host:port,… or redis+sentinel://host:port,…/master URL';
+/** Redis key prefixes: braces would move the hash tag that keeps a record's keys in one slot. */
+const keyPrefix = z
+  .string()
+  .min(1)
+  .regex(/^[^{}]*$/, 'no { or } (they would set the hash tag)');
 /** `https://app.example.com,http://localhost:5173`: exact origins, or `*` alone for any. */
 const origins = z
   .string()
@@ -83,10 +91,10 @@ const EnvSchema = z.object({
   PERSISTED_DOCUMENTS: z.enum(['off', 'allow', 'require']).default('off'),
   /** The manifest of sha256 → document that `npm run codegen` writes. */
   PERSISTED_DOCUMENTS_MANIFEST: z.string().min(1).optional(),
-  /** Where mutations' idempotency records live: `memory` (one instance) or a `redis://` URL (shared). */
+  /** Where mutations' idempotency records live: `memory` (one instance) or a Redis URL (shared). */
   IDEMPOTENCY_STORE: z
     .string()
-    .regex(/^(memory|rediss?:\/\/.+)$/, 'memory or a redis:// URL')
+    .refine((value) => value === 'memory' || isRedisUrl(value), `memory or ${REDIS_URLS}`)
     .default('memory'),
   /** How long a completed mutation is remembered for its key. */
   IDEMPOTENCY_RETENTION_S: positiveInt.default(24 * 3600),
@@ -103,7 +111,7 @@ const EnvSchema = z.object({
   /** Completer takeovers after which a saga is stuck (logged as an error, counted, alerted). */
   SAGA_MAX_ATTEMPTS: positiveInt.default(10),
   /** Prefix of the Redis keys of idempotency records. */
-  IDEMPOTENCY_KEY_PREFIX: z.string().min(1).default('skyway:idem:'),
+  IDEMPOTENCY_KEY_PREFIX: keyPrefix.default('skyway:idem:'),
   /** Origins whose browser apps may call the API cross-origin; none when unset. */
   CORS_ORIGINS: origins.optional(),
   /** JWKS of the token issuer; defaults to the accounts service's. */
@@ -123,10 +131,13 @@ const EnvSchema = z.object({
   /** Introspection and "did you mean" suggestions; default off in production only. */
   GRAPHQL_INTROSPECTION: boolean.optional(),
   GRAPHQL_SUGGESTIONS: boolean.optional(),
-  /** `memory` (one instance), a `redis://` URL (shared by instances) or `off`; default off in test. */
+  /** `memory` (one instance), a Redis URL (shared by instances) or `off`; default off in test. */
   RATE_LIMIT_STORE: z
     .string()
-    .regex(/^(memory|off|rediss?:\/\/.+)$/, 'memory, off or a redis:// URL')
+    .refine(
+      (value) => value === 'memory' || value === 'off' || isRedisUrl(value),
+      `memory, off or ${REDIS_URLS}`,
+    )
     .optional(),
   /** Query-cost points a caller can hold, and spend in one burst; at least QUERY_MAX_COST. */
   RATE_LIMIT_CAPACITY: positiveInt.default(1000),
@@ -139,7 +150,7 @@ const EnvSchema = z.object({
    */
   RATE_LIMIT_RESTORE_PER_S: z.coerce.number().positive().default(300),
   /** Prefix of the Redis keys of rate-limit buckets. */
-  RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('skyway:rate:'),
+  RATE_LIMIT_KEY_PREFIX: keyPrefix.default('skyway:rate:'),
 });
 
 export type Env = z.input<typeof EnvSchema>;

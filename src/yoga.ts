@@ -4,6 +4,7 @@ import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { corsFor, useVaryOrigin } from './cors.js';
+import { maskError } from './errors.js';
 import { graphiqlOptions, renderSkywayGraphiQL } from './graphiql.js';
 import { createIdempotencyStore, IdempotentMutations } from './idempotency/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -26,12 +27,11 @@ import { useGraphiqlOffNotice } from './plugins/use-graphiql-off-notice.js';
 import { createOperationTelemetry } from './plugins/use-operation-telemetry.js';
 import { type Readiness, useOperationalEndpoints } from './plugins/use-operational-endpoints.js';
 import { usePersistedDocuments } from './plugins/use-persisted-documents.js';
-import { useRequestBudget } from './plugins/use-request-budget.js';
+import { createRequestScopes } from './plugins/use-request-scope.js';
 import { useVariableErrorCode } from './plugins/use-variable-error-code.js';
 import { createRateLimitStore } from './rate-limit/index.js';
 import { SagaCompleter } from './sagas/completer.js';
 import { SagaEvents } from './sagas/events.js';
-import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 import { createUpstreams, type Upstreams } from './upstreams/index.js';
 
@@ -94,13 +94,14 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       ),
     }),
   };
-  const telemetry = createOperationTelemetry({ logger, metrics });
+  const scopes = createRequestScopes({ budgetMs: config.requestTimeoutMs });
+  const telemetry = createOperationTelemetry({ logger, metrics, scopeOf: scopes.of });
   const context = createContextFactory({
+    scopeOf: scopes.of,
     upstreams,
     idempotency,
     sagaEvents,
     verifyToken: createTokenVerifier(config.auth),
-    requestTimeoutMs: config.requestTimeoutMs,
     maxBatchSize: config.maxBatchSize,
     batching: config.batching,
   });
@@ -122,10 +123,11 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     maxRequestBodySize: false,
     logging: yogaLogger(logger),
     plugins: [
+      // First: every request gets its scope (id, deadline, signal), and its id on the answer.
+      scopes.plugin,
       ...(config.env === 'production' ? [useGraphiqlOffNotice()] : []),
       useVaryOrigin(config.corsOrigins),
       useOperationalEndpoints({ readiness }),
-      useRequestBudget(),
       telemetry.observe,
       usePersistedDocuments({
         mode: config.persistedDocuments.mode,
@@ -134,6 +136,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       // Limits, cost and the caller's budget, all before anything runs (src/plugins).
       ...guardedEntry({
         guards: config.guards,
+        scopeOf: scopes.of,
         rateLimitStore,
         onRateLimitStoreError: (error) => {
           metrics.rateLimitStoreFailures.inc();

@@ -11,7 +11,7 @@ import {
   isObjectType,
 } from 'graphql';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
-import { badUserInput } from '../schema/errors.js';
+import { badUserInput } from '../errors.js';
 import { costDirective, listSizeDirective, Weight } from './directives.js';
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import { idempotencyKeyInUse, idempotencyKeyReused, storeUnavailable } from '../schema/errors.js';
+import { idempotencyKeyInUse, idempotencyKeyReused, storeUnavailable } from '../errors.js';
 import { fingerprint } from './fingerprint.js';
 import { type KeyScope, scopeDigest } from './keys.js';
 import type { ClaimedRecord, IdempotencyStore, StoredOutcome } from './store.js';
@@ -168,9 +168,15 @@ export class IdempotentMutations {
         const stored = await storeCall(() =>
           this.store.saveStep(key, owner, name, value, this.options.leaseMs),
         );
-        // Another request took the lease over (this one outlived it): the step's own upstream
-        // key keeps its write single; the count shows leases set too short.
-        if (!stored) this.counters.lostLeases += 1;
+        if (!stored) {
+          // Another request, or the completer, took the lease over (this one outlived it) and
+          // runs the mutation now: its decisions win, so this one stops here, and its client
+          // learns the outcome by retrying. Going on could answer "paid" for a payment the new
+          // owner is undoing. The step's own upstream key kept its write single; the count
+          // shows leases set too short.
+          this.counters.lostLeases += 1;
+          throw new LeaseLostError();
+        }
         done[name] = value;
         return value;
       },
@@ -189,6 +195,8 @@ export class IdempotentMutations {
       if (!completed) this.counters.lostLeases += 1;
       return outcome;
     } catch (error) {
+      // Not ours any more: nothing to store or release.
+      if (error instanceof LeaseLostError) throw idempotencyKeyInUse();
       const refusal = refusalOf(error);
       if (refusal !== null) {
         await storeCall(() => this.store.complete(key, owner, refusal, this.options.retentionMs));
@@ -198,6 +206,11 @@ export class IdempotentMutations {
       throw error;
     }
   }
+}
+
+/** This attempt lost its lease mid-way: another owner runs the mutation now. */
+class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
 }
 
 /** A domain refusal as it is stored for replay, or null for anything else. */

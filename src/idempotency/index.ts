@@ -3,7 +3,7 @@ import { RedisIdempotencyStore } from './redis-store.js';
 import type { IdempotencyStore } from './store.js';
 
 export interface IdempotencyStoreConfig {
-  /** `memory`, or a `redis://` URL shared by every BFF instance. */
+  /** `memory`, or a Redis URL shared by every BFF instance (`src/stores/redis-url.ts`). */
   store: string;
   maxRecords: number;
   keyPrefix: string;

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { connectRedis } from '../stores/redis.js';
+import { closeRedis, connectRedis, type SharedRedis, slotKey } from '../stores/redis.js';
 import type {
   BeginOptions,
   BeginResult,
@@ -22,7 +21,9 @@ import type {
  * Started records are indexed in sorted sets by when the completer may take them, so it finds
  * abandoned mutations without scanning. The index is split in BUCKETS sets, and a record and
  * its bucket's set share a hash tag (`{idem<n>}`): every script touches two keys of one hash
- * slot, as Redis Cluster requires, while records still spread over 16 slots.
+ * slot, as Redis Cluster requires, while records still spread over 16 slots. Keys (built
+ * by `slotKey`): `<prefix>{idem<n>}:<digest>` (the record, n = the digest's first character
+ * code mod 16) and `<prefix>{idem<n>}:due` (its bucket's index).
  */
 
 const BUCKETS = 16;
@@ -96,7 +97,7 @@ redis.call('ZADD', KEYS[2], leaseUntil, ARGV[4])
 return redis.call('HGETALL', KEYS[1])`;
 
 export class RedisIdempotencyStore implements IdempotencyStore {
-  readonly #redis: Redis;
+  readonly #redis: SharedRedis;
 
   constructor(
     url: string,
@@ -210,18 +211,26 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async close(): Promise<void> {
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    await closeRedis(this.#redis);
   }
 
   /** The record's key and its bucket's index, in one hash slot. */
   #keys(key: string): [string, string] {
-    const bucket = key.charCodeAt(0) % BUCKETS;
-    return [`${this.prefix}{idem${bucket}}:${key}`, this.#index(bucket)];
+    return [recordKey(this.prefix, key), this.#index(bucketOf(key))];
   }
 
   #index(bucket: number): string {
-    return `${this.prefix}{idem${bucket}}:due`;
+    return slotKey(this.prefix, `idem${bucket}`, 'due');
   }
+}
+
+/** The Redis key of the record for `key` (a scope digest). */
+export function recordKey(prefix: string, key: string): string {
+  return slotKey(prefix, `idem${bucketOf(key)}`, key);
+}
+
+function bucketOf(key: string): number {
+  return key.charCodeAt(0) % BUCKETS;
 }
 
 /** A flat HGETALL answer: its `step:<name>` fields, and the others by name. */

@@ -1,7 +1,6 @@
 import type DataLoader from 'dataloader';
-import { codeUpstreamErrors } from '../schema/errors.js';
 import type { DeliveryPageQuery } from '../upstreams/deliveries.js';
-import type { CallContext, Upstreams } from '../upstreams/index.js';
+import type { BoundUpstreams } from '../upstreams/index.js';
 import type {
   AccountRecord,
   ChargeRecord,
@@ -30,24 +29,24 @@ export interface LoaderOptions {
   batching: boolean;
 }
 
+/** One request's loaders, over its bound service clients. */
 export function createLoaders(
-  upstreams: Upstreams,
-  call: CallContext,
+  upstreams: BoundUpstreams,
   { maxBatchSize, batching }: LoaderOptions,
 ): Loaders {
-  // Upstream failures leave the loaders as the contract's coded errors (UPSTREAM_*).
+  // Upstream failures arrive as the contract's coded errors (UPSTREAM_*): nothing to wrap.
   const byId = <T extends { id: string }>(fetchMany: (ids: readonly string[]) => Promise<T[]>) =>
-    createByIdLoader(codeUpstreamErrors(fetchMany), maxBatchSize, batching);
-  const deliveries = byId((ids) => upstreams.deliveries.deliveries.getMany(ids, call));
+    createByIdLoader(fetchMany, maxBatchSize, batching);
+  const deliveries = byId((ids) => upstreams.deliveries.deliveries.getMany(ids));
   return {
-    accounts: byId((ids) => upstreams.accounts.accounts.getMany(ids, call)),
+    accounts: byId((ids) => upstreams.accounts.accounts.getMany(ids)),
     deliveries,
     deliveryPages: createDeliveryPagesLoader(
-      codeUpstreamErrors((query) => upstreams.deliveries.list(query, call)),
+      (query) => upstreams.deliveries.list(query),
       deliveries,
     ),
-    packages: byId((ids) => upstreams.packages.packages.getMany(ids, call)),
-    drones: byId((ids) => upstreams.drones.drones.getMany(ids, call)),
-    charges: byId((ids) => upstreams.payments.charges.getMany(ids, call)),
+    packages: byId((ids) => upstreams.packages.packages.getMany(ids)),
+    drones: byId((ids) => upstreams.drones.drones.getMany(ids)),
+    charges: byId((ids) => upstreams.payments.charges.getMany(ids)),
   };
 }

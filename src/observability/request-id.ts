@@ -6,16 +6,11 @@ import { randomFillSync, randomUUID } from 'node:crypto';
  */
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-const ids = new WeakMap<Request, string>();
 
-export function requestIdOf(request: Request): string {
-  let id = ids.get(request);
-  if (id === undefined) {
-    const given = request.headers.get('x-request-id');
-    id = given !== null && REQUEST_ID.test(given) ? given : randomUUID();
-    ids.set(request, id);
-  }
-  return id;
+/** The id a request is known by: read once, when its scope is made (`request-scope.ts`). */
+export function requestIdFrom(headers: Headers): string {
+  const given = headers.get('x-request-id');
+  return given !== null && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   SimpleSpanProcessor,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
+import { randomHex } from './request-id.js';
 
 /**
  * OpenTelemetry tracing. Off unless the standard variables ask for it
@@ -46,6 +47,20 @@ export function setupTracing(
   return async () => {
     await registered.shutdown();
   };
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/**
+ * The `traceparent` a request's upstream calls carry when tracing records nothing: the client's
+ * trace continues when it sent one, with this hop as a new parent span; otherwise a new trace
+ * starts here. With tracing on, each attempt sends its own span's (`traceparentFor`).
+ */
+export function childTraceparent(incoming: string | null): string {
+  const match = incoming === null ? null : TRACEPARENT.exec(incoming);
+  const traceId = match?.[1] ?? randomHex(16);
+  const flags = match?.[3] ?? '01';
+  return `00-${traceId}-${randomHex(8)}-${flags}`;
 }
 
 /** Starts a client span for one upstream attempt under `parent` (the operation's span). */

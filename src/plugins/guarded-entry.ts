@@ -3,6 +3,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import type { RateLimitStore } from '../rate-limit/index.js';
+import type { RequestScope } from '../request-scope.js';
 import { MAX_PAGE_SIZE } from '../schema/delivery.js';
 import { useBodySizeLimit } from './use-body-size-limit.js';
 import { useHiddenSuggestions } from './use-hidden-suggestions.js';
@@ -32,6 +33,8 @@ export const CSRF_HEADERS = [
 
 export interface GuardedEntryOptions {
   guards: Config['guards'];
+  /** The request's scope, where the operation's price is kept. */
+  scopeOf: (request: Request) => RequestScope | undefined;
   rateLimitStore: RateLimitStore | null;
   onRateLimitStoreError?: (error: unknown) => void;
 }
@@ -57,6 +60,7 @@ export function guardedEntry(options: GuardedEntryOptions): GuardPlugin[] {
       maxCost: guards.maxCost,
       maxListSize: MAX_PAGE_SIZE,
       exposeCost: guards.exposeCost,
+      scopeOf: options.scopeOf,
     }),
     ...(rateLimitStore
       ? [

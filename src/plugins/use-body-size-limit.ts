@@ -1,5 +1,5 @@
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { queryTooComplex } from '../schema/errors.js';
+import { queryTooComplex } from '../errors.js';
 
 /**
  * The request body limit, in place of Yoga's `maxRequestBodySize` (pass Yoga `false`).

@@ -1,6 +1,6 @@
 import { GraphQLError, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { queryTooComplex } from '../schema/errors.js';
+import { queryTooComplex } from '../errors.js';
 
 /**
  * Stops parsing a document after `maxTokens` tokens (graphql-js's own parser option), so a

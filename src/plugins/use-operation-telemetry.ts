@@ -12,14 +12,13 @@ import type { Context } from '../context.js';
 import { clientNameOf, operationNameOf } from '../observability/labels.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { requestIdOf } from '../observability/request-id.js';
 import { tracer } from '../observability/tracing.js';
-import { queryCostOf } from './use-query-cost.js';
+import type { RequestScope } from '../request-scope.js';
 
 /**
  * Observes each request once: a span for the operation (parent of every upstream call's span),
  * the RED metrics, and one structured log line with operation, duration, cost, error codes and
- * request id. The request id is echoed in `x-request-id`.
+ * request id, all read from the request's scope (`request-scope.ts`).
  *
  * Two plugins share the observations: `observe` comes first and sees every request; `admit`
  * comes right after the guarded entry, whose refusals stop execution before it, so it sees
@@ -40,13 +39,13 @@ interface Observation {
   admitted: boolean;
   span?: Span;
   codes: string[];
-  /** The operation's context: its cost is read from it once priced. */
-  context?: object;
 }
 
 export interface OperationTelemetryOptions {
   logger: Logger;
   metrics: Metrics;
+  /** The scope of a request (`use-request-scope.ts`). */
+  scopeOf: (request: Request) => RequestScope | undefined;
 }
 
 export interface OperationTelemetry {
@@ -59,6 +58,7 @@ export interface OperationTelemetry {
 export function createOperationTelemetry({
   logger,
   metrics,
+  scopeOf,
 }: OperationTelemetryOptions): OperationTelemetry {
   const observations = new WeakMap<Request, Observation>();
 
@@ -84,7 +84,6 @@ export function createOperationTelemetry({
       const ctx = args.contextValue as Context & { request: Request };
       const observation = observations.get(ctx.request);
       if (!observation) return;
-      observation.context = ctx;
       const operation = getOperationAST(args.document, args.operationName);
       observation.operation =
         operationNameOf(operation?.name?.value ?? args.operationName) ?? 'anonymous';
@@ -97,13 +96,13 @@ export function createOperationTelemetry({
           attributes: {
             'graphql.operation.name': observation.operation,
             'graphql.operation.type': observation.type,
-            'skyway.request_id': ctx.requestId,
+            'skyway.request_id': ctx.scope.requestId,
           },
         },
         parent,
       );
       // Upstream calls made for this operation become children of its span.
-      ctx.call.trace = trace.setSpan(parent, observation.span);
+      ctx.scope.trace = trace.setSpan(parent, observation.span);
     },
     onResultProcess({ request, result }) {
       const observation = observations.get(request);
@@ -115,12 +114,11 @@ export function createOperationTelemetry({
     },
     onResponse({ request, response }) {
       const observation = observations.get(request);
-      const requestId = requestIdOf(request);
-      response.headers.set('x-request-id', requestId);
-      if (!observation) return;
+      const scope = scopeOf(request);
+      if (!observation || !scope) return;
       const seconds = (performance.now() - observation.started) / 1000;
       const { operation, type, codes, span, admitted } = observation;
-      const cost = observation.context ? queryCostOf(observation.context) : undefined;
+      const { cost, requestId } = scope;
       if (type !== 'unknown' || codes.length > 0) {
         const label = admitted ? operationLabel(metrics, operation) : REFUSED;
         metrics.operations.inc({ operation: label, type });

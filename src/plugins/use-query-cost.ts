@@ -7,7 +7,8 @@ import {
   type YogaInitialContext,
 } from 'graphql-yoga';
 import { type CostEstimatorOptions, createCostEstimator } from '../cost/estimator.js';
-import { queryTooComplex } from '../schema/errors.js';
+import { queryTooComplex } from '../errors.js';
+import type { RequestScope } from '../request-scope.js';
 
 /**
  * Prices each operation before it runs (graphql-query-complexity, with the schema's `@cost` and
@@ -37,20 +38,14 @@ export interface QueryCostOptions extends CostEstimatorOptions {
    * @default false
    */
   exposeCost?: boolean;
+  /** The request's scope, where the price is kept for the rate limiter and the telemetry. */
+  scopeOf: (request: Request) => RequestScope | undefined;
 }
 
 export const DEFAULT_MAX_COST = 1000;
 export const DEFAULT_MAX_NODES = 10_000;
 
-/** Costs by request context, for the rate limiter and the response's extensions. */
-const costs = new WeakMap<object, number>();
-
-/** What the operation of the request with this context was priced at, if it was. */
-export function queryCostOf(context: object): number | undefined {
-  return costs.get(context);
-}
-
-export function useQueryCost(options: QueryCostOptions = {}): Plugin {
+export function useQueryCost(options: QueryCostOptions): Plugin {
   const maxCost = options.maxCost ?? DEFAULT_MAX_COST;
   const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
   const estimators = new WeakMap<GraphQLSchema, ComplexityEstimator>();
@@ -69,10 +64,12 @@ export function useQueryCost(options: QueryCostOptions = {}): Plugin {
     onValidate({ context, params: { schema, documentAST } }) {
       return ({ valid }) => {
         if (!valid) return;
-        const { variables, operationName } = (context as Partial<YogaInitialContext>).params ?? {};
+        const initial = context as Partial<YogaInitialContext>;
+        const { variables, operationName } = initial.params ?? {};
+        const scope = initial.request && options.scopeOf(initial.request);
         const known = priced.lookup(documentAST, operationName, variables);
         if (known.cost !== undefined) {
-          costs.set(context, known.cost);
+          if (scope) scope.cost = known.cost;
           return;
         }
         let cost: number;
@@ -109,11 +106,11 @@ export function useQueryCost(options: QueryCostOptions = {}): Plugin {
           );
         }
         known.remember(cost);
-        costs.set(context, cost);
+        if (scope) scope.cost = cost;
       };
     },
     onExecute({ args }) {
-      const cost = costs.get(args.contextValue as object);
+      const cost = (args.contextValue as { scope?: RequestScope }).scope?.cost;
       if (!options.exposeCost || cost === undefined) return;
       return {
         onExecuteDone({ result, setResult }) {

@@ -3,10 +3,9 @@ import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { Weight } from '../cost/directives.js';
+import { rateLimited } from '../errors.js';
 import type { RateLimitStore } from '../rate-limit/index.js';
-import { rateLimited } from '../schema/errors.js';
-import type { UpstreamUsage } from '../upstreams/http-client.js';
-import { queryCostOf } from './use-query-cost.js';
+import type { UpstreamUsage } from '../request-scope.js';
 
 /**
  * Charges each operation to its caller's bucket (`src/rate-limit`) in two steps, Shopify's
@@ -47,7 +46,7 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
     async onExecute({ args, setResultAndStopExecution }) {
       // Our context, merged by Yoga into the server's (Node's `req` among it).
       const context = args.contextValue as unknown as Context & { req?: IncomingMessage };
-      const requested = Math.max(1, queryCostOf(context) ?? 1);
+      const requested = Math.max(1, context.scope.cost ?? 1);
       const key = callerKey(context);
       let decision: Awaited<ReturnType<RateLimitStore['take']>>;
       try {
@@ -64,7 +63,7 @@ export function useRateLimit(options: RateLimitOptions): Plugin {
       let hadErrors = false;
       /** Gives back what the operation did not spend; the points then available. */
       const settle = async (): Promise<number | undefined> => {
-        const charged = actualCost(context.call.usage, hadErrors);
+        const charged = actualCost(context.scope.usage, hadErrors);
         if (charged >= requested) return decision.available;
         try {
           return await store.refund(key, requested - charged);

@@ -3,7 +3,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { type LimitReason, queryTooComplex } from '../schema/errors.js';
+import { type LimitReason, queryTooComplex } from '../errors.js';
 
 /**
  * Refuses operations of an abusive shape at validation, whatever they would cost: too deep,

@@ -1,5 +1,5 @@
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { ErrorCode } from '../schema/errors.js';
+import { ErrorCode } from '../errors.js';
 
 /**
  * Refuses variables of a hostile shape (nested too deep, too many values, an object with too

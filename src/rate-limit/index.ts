@@ -4,7 +4,7 @@ import { RedisRateLimitStore } from './redis-store.js';
 import type { RateLimitStore } from './store.js';
 
 export interface RateLimitConfig extends BucketOptions {
-  /** `off`, `memory` (one instance), or a `redis://` URL shared by every BFF instance. */
+  /** `off`, `memory` (one instance), or a Redis URL shared by every BFF instance (`src/stores/redis-url.ts`). */
   store: string;
   keyPrefix: string;
 }

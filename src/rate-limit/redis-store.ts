@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { connectRedis } from '../stores/redis.js';
+import { closeRedis, connectRedis, type SharedRedis, slotKey } from '../stores/redis.js';
 import { type BucketOptions, type Decision, retryAfterS } from './bucket.js';
 import type { RateLimitStore } from './store.js';
 
@@ -9,7 +8,8 @@ import type { RateLimitStore } from './store.js';
  * spend the same points. The clock is Redis's own, so instances with skewed clocks agree. A
  * bucket expires once it would be full again, so idle callers cost no memory.
  *
- * Fields: available (points), at (ms epoch of the last change).
+ * Fields: available (points), at (ms epoch of the last change). Key: `slotKey(prefix, caller)`,
+ * i.e. `<prefix>{<caller>}`, so the bucket works on a cluster like any other key.
  */
 
 const TAKE = `local t = redis.call('TIME')
@@ -57,7 +57,7 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - available) / perMs) + 1000)
 return tostring(available)`;
 
 export class RedisRateLimitStore implements RateLimitStore {
-  readonly #redis: Redis;
+  readonly #redis: SharedRedis;
 
   constructor(
     url: string,
@@ -74,7 +74,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     const [allowed, availableText] = (await this.#redis.eval(
       TAKE,
       1,
-      this.prefix + key,
+      slotKey(this.prefix, key),
       this.options.capacity,
       this.options.restorePerS,
       cost,
@@ -93,7 +93,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     const available = (await this.#redis.eval(
       REFUND,
       1,
-      this.prefix + key,
+      slotKey(this.prefix, key),
       this.options.capacity,
       this.options.restorePerS,
       points,
@@ -102,6 +102,6 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async close(): Promise<void> {
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    await closeRedis(this.#redis);
   }
 }

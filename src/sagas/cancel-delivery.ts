@@ -21,10 +21,10 @@ export type CancelInput = z.infer<typeof CancelInput>;
 export const cancelDelivery: Saga<CancelInput> = {
   name: 'cancelDelivery',
   input: CancelInput,
-  async run({ input, steps, key, upstreams, call, wrote }) {
+  async run({ input, steps, key, upstreams, wrote }) {
     const chargeId = await steps.step('cancel', async () => {
       const cancelled = await write('The delivery', () =>
-        upstreams.deliveries.cancel(input.deliveryId, key('cancel'), call),
+        upstreams.deliveries.cancel(input.deliveryId, key('cancel')),
       );
       wrote.delivery(cancelled);
       return cancelled.chargeId ?? '';
@@ -32,7 +32,7 @@ export const cancelDelivery: Saga<CancelInput> = {
     if (chargeId !== '') {
       await steps.step('refund', async () => {
         const refunded = await write('The charge', () =>
-          upstreams.payments.refund(chargeId, key('refund'), call),
+          upstreams.payments.refund(chargeId, key('refund')),
         );
         wrote.charge(refunded);
         return refunded.status;

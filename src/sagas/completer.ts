@@ -4,7 +4,8 @@ import { upstreamIdempotencyKey } from '../idempotency/keys.js';
 import type { ClaimedRecord } from '../idempotency/store.js';
 import type { Logger } from '../observability/logger.js';
 import { randomHex } from '../observability/request-id.js';
-import type { CallContext, Upstreams } from '../upstreams/index.js';
+import { RequestScope } from '../request-scope.js';
+import type { Upstreams } from '../upstreams/index.js';
 import type { SagaEvents } from './events.js';
 import { ResumeData, SAGAS } from './index.js';
 import { UNSEEN } from './saga.js';
@@ -117,8 +118,13 @@ export class SagaCompleter {
 
     this.events.record(saga.name, 'resumed');
     this.logger.info(facts, 'saga completer: taking over an abandoned saga');
-    const scope = { callerId: parsed.callerId, mutation: saga.name, clientKey: parsed.clientKey };
-    const { call, end } = this.#callContext(parsed.callerId);
+    const keys = { callerId: parsed.callerId, mutation: saga.name, clientKey: parsed.clientKey };
+    // A scope of its own, as a request has: a budget, an id in the logs and at the services.
+    const scope = new RequestScope({
+      requestId: `completer-${randomHex(8)}`,
+      budgetMs: this.options.budgetMs,
+    });
+    scope.identify({ caller: { accountId: parsed.callerId, role: 'CUSTOMER' } });
     try {
       await this.idempotency.settle(
         record,
@@ -127,9 +133,8 @@ export class SagaCompleter {
           saga.run({
             input: input.data,
             steps,
-            key: (step) => upstreamIdempotencyKey(scope, step),
-            upstreams: this.upstreams,
-            call,
+            key: (step) => upstreamIdempotencyKey(keys, step),
+            upstreams: this.upstreams.bind(scope),
             wrote: UNSEEN,
             withClient: false,
             compensated: () => this.events.compensated(saga.name),
@@ -146,26 +151,9 @@ export class SagaCompleter {
         this.logger.warn({ ...facts, code }, 'saga completer: saga failed; it will be tried again');
       }
     } finally {
-      end();
+      scope.end();
     }
     return true;
-  }
-
-  /** A request-like budget for one run, with the headers a request would forward. */
-  #callContext(callerId: string): { call: CallContext; end: () => void } {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.budgetMs).unref();
-    const call: CallContext = {
-      signal: controller.signal,
-      deadline: Date.now() + this.options.budgetMs,
-      headers: {
-        'x-request-id': `completer-${randomHex(8)}`,
-        traceparent: `00-${randomHex(16)}-${randomHex(8)}-01`,
-        'x-skyway-caller': callerId,
-      },
-      inFlight: 0,
-    };
-    return { call, end: () => clearTimeout(timer) };
   }
 }
 

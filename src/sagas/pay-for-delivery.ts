@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import type { Outcome } from '../idempotency/index.js';
-import { upstreamError } from '../schema/errors.js';
-import { isUpstreamError } from '../upstreams/errors.js';
 import { isDomainRefusal, paymentRefused } from './refusals.js';
 import type { Saga, SagaRun } from './saga.js';
 
@@ -33,7 +31,7 @@ export const payForDelivery: Saga<PayInput> = {
   name: 'payForDelivery',
   input: PayInput,
   async run(run) {
-    const { input, steps, key, upstreams, call, wrote } = run;
+    const { input, steps, key, upstreams, wrote } = run;
     if (steps.done('release') !== undefined || (!run.withClient && !steps.done('capture'))) {
       return undo(
         run,
@@ -42,28 +40,28 @@ export const payForDelivery: Saga<PayInput> = {
     }
     const chargeId = await steps.step('authorize', async () => {
       try {
-        const charge = await upstreams.payments.authorize(input, key('authorize'), call);
+        const charge = await upstreams.payments.authorize(input, key('authorize'));
         wrote.charge(charge);
         return charge.id;
       } catch (error) {
         // Payments takes no second payment for a delivery: nothing was written.
         if (isDomainRefusal(error)) {
-          throw error.code === 'NOT_FOUND'
+          throw error.upstreamCode === 'NOT_FOUND'
             ? paymentRefused('NOT_FOUND', 'The delivery does not exist.')
             : paymentRefused('INVALID_STATE', 'The delivery is already paid for.');
         }
-        throw codedError(error);
+        throw error;
       }
     });
     const linked = await steps.step('link', async () => {
       try {
         wrote.delivery(
-          await upstreams.deliveries.markPaid(input.deliveryId, chargeId, key('link'), call),
+          await upstreams.deliveries.markPaid(input.deliveryId, chargeId, key('link')),
         );
         return 'linked';
       } catch (error) {
-        if (isDomainRefusal(error)) return `refused:${error.code}`;
-        throw codedError(error);
+        if (isDomainRefusal(error)) return `refused:${error.upstreamCode}`;
+        throw error;
       }
     });
     if (linked !== 'linked') {
@@ -75,12 +73,12 @@ export const payForDelivery: Saga<PayInput> = {
     }
     const captured = await steps.step('capture', async () => {
       try {
-        wrote.charge(await upstreams.payments.capture(chargeId, key('capture'), call));
+        wrote.charge(await upstreams.payments.capture(chargeId, key('capture')));
         return 'captured';
       } catch (error) {
         // Only a release makes payments refuse: a cancel refunded the linked charge first.
         if (isDomainRefusal(error)) return 'refused';
-        throw codedError(error);
+        throw error;
       }
     });
     if (captured !== 'captured') {
@@ -104,43 +102,32 @@ async function undo(
   message: string,
   code: 'INVALID_STATE' | 'NOT_FOUND' = 'INVALID_STATE',
 ): Promise<Outcome> {
-  const { input, steps, key, upstreams, call, wrote } = run;
+  const { input, steps, key, upstreams, wrote } = run;
   let chargeId = steps.done('authorize');
   if (chargeId === undefined) {
     try {
-      chargeId = (await upstreams.payments.authorize(input, key('authorize'), call)).id;
+      chargeId = (await upstreams.payments.authorize(input, key('authorize'))).id;
     } catch (error) {
       // Payments refuses to authorize at all: nothing of this payment exists to undo.
       if (isDomainRefusal(error)) throw paymentRefused('INVALID_STATE', message);
-      throw codedError(error);
+      throw error;
     }
   }
   const released = chargeId;
   await steps.step('release', async () => {
-    const charge = await coded(() => upstreams.payments.refund(released, key('release'), call));
+    const charge = await upstreams.payments.refund(released, key('release'));
     wrote.charge(charge);
     return charge.status;
   });
   await steps.step('unlink', async () => {
-    const delivery = await coded(() =>
-      upstreams.deliveries.unlinkPayment(input.deliveryId, released, key('unlink'), call),
+    const delivery = await upstreams.deliveries.unlinkPayment(
+      input.deliveryId,
+      released,
+      key('unlink'),
     );
     wrote.delivery(delivery);
     return delivery.chargeId ?? '';
   });
   run.compensated();
   throw paymentRefused(code, message);
-}
-
-async function coded<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    throw codedError(error);
-  }
-}
-
-/** Outages become their coded GraphQL errors; a refusal here is not the domain's: also coded. */
-function codedError(error: unknown): unknown {
-  return isUpstreamError(error) ? upstreamError(error) : error;
 }

@@ -1,22 +1,37 @@
 import type { GraphQLError } from 'graphql';
-import { fromRejection, invalidState, notFound, upstreamError } from '../schema/errors.js';
-import { isUpstreamError, UpstreamRejectedError } from '../upstreams/errors.js';
+import { idempotencyKeyInUse, idempotencyKeyReused, invalidState, notFound } from '../errors.js';
+import { UpstreamRejectedError } from '../upstreams/errors.js';
 
 /** A service's coded "no" to a write: an answer about the domain, not an outage. */
 export function isDomainRefusal(error: unknown): error is UpstreamRejectedError {
   return (
     error instanceof UpstreamRejectedError &&
-    (error.code === 'INVALID_STATE' || error.code === 'NOT_FOUND')
+    (error.upstreamCode === 'INVALID_STATE' || error.upstreamCode === 'NOT_FOUND')
   );
 }
 
-/** Runs a write; a service's refusal becomes the contract's error, an outage its coded one. */
+/** What a service's coded refusal of a write means to the client. */
+function fromRejection(error: UpstreamRejectedError, what: string): GraphQLError {
+  switch (error.upstreamCode) {
+    case 'NOT_FOUND':
+      return notFound(what);
+    case 'INVALID_STATE':
+      return invalidState(`${what} cannot be changed that way in its current state.`);
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return idempotencyKeyReused();
+    case 'IDEMPOTENCY_KEY_IN_USE':
+      return idempotencyKeyInUse();
+    default:
+      return error;
+  }
+}
+
+/** Runs a write; a service's refusal becomes the contract's error (outages are coded already). */
 export async function write<T>(what: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
-    if (error instanceof UpstreamRejectedError) throw fromRejection(error, what);
-    throw isUpstreamError(error) ? upstreamError(error) : error;
+    throw error instanceof UpstreamRejectedError ? fromRejection(error, what) : error;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Outcome, Steps } from '../idempotency/index.js';
-import type { CallContext, Upstreams } from '../upstreams/index.js';
+import type { BoundUpstreams } from '../upstreams/index.js';
 import type { ChargeRecord, DeliveryRecord, PackageRecord } from '../upstreams/records.js';
 
 /**
@@ -26,8 +26,8 @@ export interface SagaRun<I> {
   steps: Steps;
   /** The upstream `Idempotency-Key` of a step. */
   key(step: string): string;
-  upstreams: Upstreams;
-  call: CallContext;
+  /** The service clients of the request (or the completer's run) the saga serves. */
+  upstreams: BoundUpstreams;
   wrote: SagaWrites;
   /**
    * False when the completer runs it: the client was told an error, or nothing, and will learn

@@ -27,10 +27,10 @@ export type ScheduleInput = z.infer<typeof ScheduleInput>;
 export const scheduleDelivery: Saga<ScheduleInput> = {
   name: 'scheduleDelivery',
   input: ScheduleInput,
-  async run({ input, steps, key, upstreams, call, wrote }) {
+  async run({ input, steps, key, upstreams, wrote }) {
     const packageId = await steps.step('package', async () => {
       const created = await write('The package', () =>
-        upstreams.packages.create(input.package, key('package'), call),
+        upstreams.packages.create(input.package, key('package')),
       );
       wrote.package(created);
       return created.id;
@@ -40,7 +40,6 @@ export const scheduleDelivery: Saga<ScheduleInput> = {
         upstreams.deliveries.create(
           { ownerId: input.ownerId, packageId, pickup: input.pickup, dropoff: input.dropoff },
           key('delivery'),
-          call,
         ),
       );
       wrote.delivery(created);

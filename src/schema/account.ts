@@ -1,10 +1,10 @@
 import { mayActFor } from '../auth/caller.js';
 import type { Context } from '../context.js';
 import { Weight } from '../cost/directives.js';
+import { ErrorCode, notFound } from '../errors.js';
 import type { AccountRecord } from '../upstreams/records.js';
 import { loadVisible, noCaller } from './authorize.js';
 import { builder } from './builder.js';
-import { ErrorCode, notFound } from './errors.js';
 
 /**
  * An account as resolvers hold it: the whole record, or only its id when nothing has needed
@@ -52,7 +52,7 @@ function nameOf(account: AccountParent, ctx: Context): string | Promise<string> 
   });
 }
 
-/** The coded error of a failed or slow upstream (loaders code them; see errors.ts). */
+/** The coded error of a failed or slow upstream (`upstreams/errors.ts`). */
 function isUpstreamFailure(error: unknown): boolean {
   const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
   return code === ErrorCode.UPSTREAM_UNAVAILABLE || code === ErrorCode.UPSTREAM_TIMEOUT;
@@ -81,7 +81,10 @@ builder.queryField('viewer', (t) =>
       // No token: no viewer, no error. A token sent but refused (garbage, expired, forged):
       // null with UNAUTHENTICATED, so an app can tell "your session expired" from "logged
       // out". A token that could not be checked: an error too, not "logged out".
-      if (ctx.callerUnavailable || ctx.tokenRejected) throw noCaller(ctx);
+      const identity = ctx.scope.identity;
+      if (identity.caller === null && (identity.unavailable || identity.rejected)) {
+        throw noCaller(ctx);
+      }
       return ctx.caller === null ? null : { id: ctx.caller.accountId };
     },
   }),

@@ -2,7 +2,7 @@ import type DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
 import type { Caller } from '../auth/caller.js';
 import type { Context } from '../context.js';
-import { callerUnavailable, forbidden, unauthenticated } from './errors.js';
+import { callerUnavailable, forbidden, unauthenticated } from '../errors.js';
 
 /** The caller, or UNAUTHENTICATED: for fields that mean nothing without one. */
 export function requireCaller(ctx: Context): Caller {
@@ -12,7 +12,9 @@ export function requireCaller(ctx: Context): Caller {
 
 /** Why there is no caller: no (valid) token, or an issuer that could not be asked. */
 export function noCaller(ctx: Context): GraphQLError {
-  return ctx.callerUnavailable ? callerUnavailable() : unauthenticated(ctx.tokenRejected);
+  const identity = ctx.scope.identity;
+  if (identity.caller !== null) return unauthenticated(false);
+  return identity.unavailable ? callerUnavailable() : unauthenticated(identity.rejected);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { badUserInput } from './errors.js';
+import { badUserInput } from '../errors.js';
 
 /**
  * Connection cursors. The deliveries service pages by keyset ("after this id"), so an edge's

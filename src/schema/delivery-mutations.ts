@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
 import { mayActFor } from '../auth/caller.js';
 import type { Context } from '../context.js';
+import { notFound } from '../errors.js';
 import type { Outcome, Steps } from '../idempotency/index.js';
 import { upstreamIdempotencyKey } from '../idempotency/keys.js';
 import type { StoredOutcome } from '../idempotency/store.js';
@@ -18,7 +19,6 @@ import { requireCaller } from './authorize.js';
 import { builder } from './builder.js';
 import { ChargeRef } from './charge.js';
 import { DeliveryRef } from './delivery.js';
-import { notFound } from './errors.js';
 import { serviceIdOf } from './global-id.js';
 import { LocationInput } from './location.js';
 import { checkAmount, checkIdempotencyKey, checkLocation, checkPackage } from './mutation-input.js';
@@ -72,7 +72,6 @@ function runSaga<I>(
         steps,
         key: (step) => upstreamIdempotencyKey(scope, step),
         upstreams: ctx.upstreams,
-        call: ctx.call,
         withClient: true,
         compensated: () => ctx.sagaEvents.compensated(saga.name),
         wrote: {

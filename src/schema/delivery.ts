@@ -1,6 +1,7 @@
 import { isDispatcher, mayActFor } from '../auth/caller.js';
 import type { Context } from '../context.js';
 import { Weight } from '../cost/directives.js';
+import { badUserInput, forbidden } from '../errors.js';
 import {
   DELIVERY_STATUSES,
   type DeliveryRecord,
@@ -12,7 +13,6 @@ import { builder } from './builder.js';
 import { ChargeRef } from './charge.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { DroneRef } from './drone.js';
-import { badUserInput, forbidden } from './errors.js';
 import { LocationRef } from './location.js';
 import { PackageRef } from './package.js';
 

@@ -1,4 +1,4 @@
-import { badUserInput } from './errors.js';
+import { badUserInput } from '../errors.js';
 
 /**
  * Global IDs as Relay wants them: opaque to clients, naming the type and the service's id.

@@ -1,6 +1,6 @@
+import { badUserInput } from '../errors.js';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../idempotency/keys.js';
 import type { Location } from '../upstreams/records.js';
-import { badUserInput } from './errors.js';
 
 /**
  * Checks of mutation input that the schema's types cannot express. They run before any

@@ -1,15 +1,15 @@
-import type { UpstreamHttpClient } from './http-client.js';
-import { AccountBatch, AccountRecord } from './records.js';
-import { ResourceReader } from './resource.js';
+import type { CallScope } from './http-client.js';
+import type { AccountRecord } from './records.js';
+import type { BoundReader, ResourceReader } from './resource.js';
 
 /**
- * The accounts service: accounts. (It also issues development tokens and publishes their keys;
- * the BFF only reads the keys, through `auth/token-verifier.ts`.)
+ * The accounts service, for one request: accounts. (It also issues development tokens and
+ * publishes their keys; the BFF only reads the keys, through `auth/token-verifier.ts`.)
  */
 export class AccountsClient {
-  readonly accounts: ResourceReader<AccountRecord>;
+  readonly accounts: BoundReader<AccountRecord>;
 
-  constructor(http: UpstreamHttpClient) {
-    this.accounts = new ResourceReader(http, '/v1/accounts', AccountRecord, AccountBatch);
+  constructor(accounts: ResourceReader<AccountRecord>, scope: CallScope) {
+    this.accounts = accounts.bind(scope);
   }
 }

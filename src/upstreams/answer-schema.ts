@@ -1,7 +1,7 @@
 /**
- * What `http-client.ts` needs of the schema an answer is parsed by: zod's `safeParse` shape.
- * A zod schema has it, and so has a validator generated from the services' documents
- * (`generated/`), through `answerSchema`.
+ * What the upstream client (`answer.ts`) needs of the schema an answer is parsed by: zod's
+ * `safeParse` shape. A zod schema has it, and so has a validator generated from the services'
+ * documents (`generated/`), through `answerSchema`.
  */
 export interface AnswerSchema<T> {
   safeParse(value: unknown): ParseResult<T>;

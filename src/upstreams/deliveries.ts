@@ -1,13 +1,12 @@
-import type { CallContext, UpstreamHttpClient } from './http-client.js';
+import type { CallScope, UpstreamHttpClient } from './http-client.js';
 import {
-  DeliveryBatch,
   DeliveryPage,
   DeliveryRecord,
   type DeliveryStatus,
   type Location,
   type Page,
 } from './records.js';
-import { queryString, ResourceReader } from './resource.js';
+import { type BoundReader, queryString, type ResourceReader } from './resource.js';
 
 export interface DeliveryPageQuery {
   ownerId?: string;
@@ -24,12 +23,16 @@ export interface NewDelivery {
   dropoff: Location;
 }
 
-/** The deliveries service: deliveries, their lists, and their life-cycle writes. */
+/** The deliveries service, for one request: deliveries, their lists, and their life-cycle writes. */
 export class DeliveriesClient {
-  readonly deliveries: ResourceReader<DeliveryRecord>;
+  readonly deliveries: BoundReader<DeliveryRecord>;
 
-  constructor(private readonly http: UpstreamHttpClient) {
-    this.deliveries = new ResourceReader(http, '/v1/deliveries', DeliveryRecord, DeliveryBatch);
+  constructor(
+    private readonly http: UpstreamHttpClient,
+    deliveries: ResourceReader<DeliveryRecord>,
+    private readonly scope: CallScope,
+  ) {
+    this.deliveries = deliveries.bind(scope);
   }
 
   /**
@@ -37,7 +40,7 @@ export class DeliveriesClient {
    * More records than `limit` is a BAD_RESPONSE; a record outside the filter asked for (another
    * owner's delivery in a customer's list) is dropped, as a batch drops ids not asked for.
    */
-  async list(query: DeliveryPageQuery, call: CallContext): Promise<Page<DeliveryRecord>> {
+  async list(query: DeliveryPageQuery): Promise<Page<DeliveryRecord>> {
     const path = `/v1/deliveries${queryString({
       ownerId: query.ownerId,
       status: query.status,
@@ -47,7 +50,7 @@ export class DeliveriesClient {
     const page = await this.http.send(
       { method: 'GET', route: 'GET /v1/deliveries', path, maxRecords: query.limit },
       DeliveryPage,
-      call,
+      this.scope,
     );
     const asked = page.data.filter(
       (delivery) =>
@@ -58,7 +61,7 @@ export class DeliveriesClient {
   }
 
   /** `POST /v1/deliveries`: a new SCHEDULED delivery. */
-  create(input: NewDelivery, idempotencyKey: string, call: CallContext): Promise<DeliveryRecord> {
+  create(input: NewDelivery, idempotencyKey: string): Promise<DeliveryRecord> {
     return this.http.send(
       {
         method: 'POST',
@@ -68,12 +71,12 @@ export class DeliveriesClient {
         idempotencyKey,
       },
       DeliveryRecord,
-      call,
+      this.scope,
     );
   }
 
   /** `POST /v1/deliveries/{id}/cancel`; 409 INVALID_STATE once it is in transit or done. */
-  cancel(id: string, idempotencyKey: string, call: CallContext): Promise<DeliveryRecord> {
+  cancel(id: string, idempotencyKey: string): Promise<DeliveryRecord> {
     return this.http.send(
       {
         method: 'POST',
@@ -83,17 +86,12 @@ export class DeliveriesClient {
         idempotencyKey,
       },
       DeliveryRecord,
-      call,
+      this.scope,
     );
   }
 
   /** `POST /v1/deliveries/{id}/payment`: records the charge that paid for the delivery. */
-  markPaid(
-    id: string,
-    chargeId: string,
-    idempotencyKey: string,
-    call: CallContext,
-  ): Promise<DeliveryRecord> {
+  markPaid(id: string, chargeId: string, idempotencyKey: string): Promise<DeliveryRecord> {
     return this.http.send(
       {
         method: 'POST',
@@ -103,7 +101,7 @@ export class DeliveriesClient {
         idempotencyKey,
       },
       DeliveryRecord,
-      call,
+      this.scope,
     );
   }
 
@@ -111,12 +109,7 @@ export class DeliveriesClient {
    * `POST /v1/deliveries/{id}/payment/release`: unlinks `chargeId` if it is still the
    * delivery's and the delivery is not cancelled; else answers the delivery unchanged.
    */
-  unlinkPayment(
-    id: string,
-    chargeId: string,
-    idempotencyKey: string,
-    call: CallContext,
-  ): Promise<DeliveryRecord> {
+  unlinkPayment(id: string, chargeId: string, idempotencyKey: string): Promise<DeliveryRecord> {
     return this.http.send(
       {
         method: 'POST',
@@ -126,7 +119,7 @@ export class DeliveriesClient {
         idempotencyKey,
       },
       DeliveryRecord,
-      call,
+      this.scope,
     );
   }
 }

@@ -1,12 +1,12 @@
-import type { UpstreamHttpClient } from './http-client.js';
-import { DroneBatch, DroneRecord } from './records.js';
-import { ResourceReader } from './resource.js';
+import type { CallScope } from './http-client.js';
+import type { DroneRecord } from './records.js';
+import type { BoundReader, ResourceReader } from './resource.js';
 
-/** The drones service: the fleet, read-only for the BFF. */
+/** The drones service, for one request: the fleet, read-only for the BFF. */
 export class DronesClient {
-  readonly drones: ResourceReader<DroneRecord>;
+  readonly drones: BoundReader<DroneRecord>;
 
-  constructor(http: UpstreamHttpClient) {
-    this.drones = new ResourceReader(http, '/v1/drones', DroneRecord, DroneBatch);
+  constructor(drones: ResourceReader<DroneRecord>, scope: CallScope) {
+    this.drones = drones.bind(scope);
   }
 }

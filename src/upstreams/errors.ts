@@ -1,9 +1,13 @@
+import { GraphQLError } from 'graphql';
 import type { UpstreamName } from '../config.js';
+import { ErrorCode } from '../errors.js';
 
 /**
  * The ways an upstream call can fail, one small class each with a stable code, in the manner
- * of undici's `lib/core/errors.js`. They carry no URL and no upstream body: whatever reaches a
- * client is built from `code`, `upstream` and `reason` alone.
+ * of undici's `lib/core/errors.js`. Each is already the contract's coded error
+ * (`extensions.code`, `upstream`, `reason`), made once, where the answer arrives: a loader, a
+ * resolver or a saga lets it through, and the field it fails is null with it. They carry no
+ * URL and no upstream body in what a client sees; `detail` and `status` are for logs only.
  */
 
 /** Why an upstream is counted as unavailable: `extensions.reason` in the GraphQL error. */
@@ -17,19 +21,21 @@ export type UnavailableReason =
   | 'BULKHEAD_FULL';
 
 /** The upstream did not answer in time: its deadline or the request's budget ran out. */
-export class UpstreamTimeoutError extends Error {
+export class UpstreamTimeoutError extends GraphQLError {
   override name = 'UpstreamTimeoutError';
-  readonly code = 'UPSTREAM_TIMEOUT';
+  readonly code = ErrorCode.UPSTREAM_TIMEOUT;
   readonly reason = 'TIMEOUT';
   constructor(readonly upstream: UpstreamName) {
-    super(`The ${upstream} service did not answer in time.`);
+    super(`The ${upstream} service did not answer in time.`, {
+      extensions: { code: ErrorCode.UPSTREAM_TIMEOUT, upstream, reason: 'TIMEOUT' },
+    });
   }
 }
 
 /** The upstream failed, or the BFF refused to call it (breaker open, bulkhead full). */
-export class UpstreamUnavailableError extends Error {
+export class UpstreamUnavailableError extends GraphQLError {
   override name = 'UpstreamUnavailableError';
-  readonly code = 'UPSTREAM_UNAVAILABLE';
+  readonly code = ErrorCode.UPSTREAM_UNAVAILABLE;
   /** For logs only, never for clients: what exactly went wrong. */
   readonly detail?: string;
   /** The HTTP status the upstream answered, when it answered. */
@@ -42,7 +48,14 @@ export class UpstreamUnavailableError extends Error {
     readonly reason: UnavailableReason,
     facts: { detail?: string; status?: number; retryAfterS?: number } = {},
   ) {
-    super(`The ${upstream} service is unavailable (${reason}).`);
+    super(`The ${upstream} service is unavailable (${reason}).`, {
+      extensions: {
+        code: ErrorCode.UPSTREAM_UNAVAILABLE,
+        upstream,
+        reason,
+        ...(facts.retryAfterS === undefined ? {} : { retryAfterS: facts.retryAfterS }),
+      },
+    });
     this.detail = facts.detail;
     this.status = facts.status;
     this.retryAfterS = facts.retryAfterS;
@@ -50,18 +63,22 @@ export class UpstreamUnavailableError extends Error {
 }
 
 /**
- * The upstream understood the request and said no with a coded 4xx answer (`NOT_FOUND`,
- * `INVALID_STATE`, `IDEMPOTENCY_KEY_REUSED`…). Domain code decides what that means for the
- * client; it is not an outage.
+ * The upstream understood the request and said no with a coded 4xx answer
+ * (`upstreamCode`: `NOT_FOUND`, `INVALID_STATE`, `IDEMPOTENCY_KEY_REUSED`…). Domain code
+ * decides what that means for the client (a saga's refusal, a null read); one that nobody
+ * interprets reaches the client as UPSTREAM_UNAVAILABLE `HTTP_4XX`: the BFF asked wrongly.
  */
-export class UpstreamRejectedError extends Error {
+export class UpstreamRejectedError extends GraphQLError {
   override name = 'UpstreamRejectedError';
+  readonly reason = 'HTTP_4XX';
   constructor(
     readonly upstream: UpstreamName,
     readonly status: number,
-    readonly code: string,
+    readonly upstreamCode: string,
   ) {
-    super(`The ${upstream} service refused the request: ${status} ${code}.`);
+    super(`The ${upstream} service refused the request.`, {
+      extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, upstream, reason: 'HTTP_4XX' },
+    });
   }
 }
 

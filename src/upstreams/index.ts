@@ -4,20 +4,42 @@ import type { Metrics } from '../observability/metrics.js';
 import { AccountsClient } from './accounts.js';
 import { DeliveriesClient } from './deliveries.js';
 import { DronesClient } from './drones.js';
-import { UpstreamHttpClient } from './http-client.js';
+import { type CallScope, UpstreamHttpClient } from './http-client.js';
 import { PackagesClient } from './packages.js';
 import { PaymentsClient } from './payments.js';
+import {
+  AccountBatch,
+  AccountRecord,
+  ChargeBatch,
+  ChargeRecord,
+  DeliveryBatch,
+  DeliveryRecord,
+  DroneBatch,
+  DroneRecord,
+  PackageBatch,
+  PackageRecord,
+} from './records.js';
+import { ResourceReader } from './resource.js';
 
-/** The five upstream clients, made once per process: their pools are shared by all requests. */
+/**
+ * The five upstreams, made once per process: their pools, policies and record caches are
+ * shared by all requests. `bind(scope)` gives one request its service clients, whose methods
+ * carry that request's deadline, signal and headers without being passed them.
+ */
 export interface Upstreams {
+  /** The HTTP client of each upstream, with its policy (breaker state, counters). */
+  http: Record<UpstreamName, UpstreamHttpClient>;
+  bind(scope: CallScope): BoundUpstreams;
+  close(): Promise<void>;
+}
+
+/** One request's service clients. */
+export interface BoundUpstreams {
   accounts: AccountsClient;
   deliveries: DeliveriesClient;
   packages: PackagesClient;
   drones: DronesClient;
   payments: PaymentsClient;
-  /** The HTTP client of each upstream, with its policy (breaker state, counters). */
-  http: Record<UpstreamName, UpstreamHttpClient>;
-  close(): Promise<void>;
 }
 
 /** `metrics` and `logger` are optional so a test can make clients without an observer. */
@@ -38,17 +60,32 @@ export function createUpstreams(config: Config, metrics?: Metrics, logger?: Logg
     drones: client('drones'),
     payments: client('payments'),
   };
+  // One reader per resource, with its record cache, for the whole process.
+  const readers = {
+    accounts: new ResourceReader(http.accounts, '/v1/accounts', AccountRecord, AccountBatch),
+    deliveries: new ResourceReader(
+      http.deliveries,
+      '/v1/deliveries',
+      DeliveryRecord,
+      DeliveryBatch,
+    ),
+    packages: new ResourceReader(http.packages, '/v1/packages', PackageRecord, PackageBatch),
+    drones: new ResourceReader(http.drones, '/v1/drones', DroneRecord, DroneBatch),
+    charges: new ResourceReader(http.payments, '/v1/charges', ChargeRecord, ChargeBatch),
+  };
   return {
-    accounts: new AccountsClient(http.accounts),
-    deliveries: new DeliveriesClient(http.deliveries),
-    packages: new PackagesClient(http.packages),
-    drones: new DronesClient(http.drones),
-    payments: new PaymentsClient(http.payments),
     http,
+    bind: (scope) => ({
+      accounts: new AccountsClient(readers.accounts, scope),
+      deliveries: new DeliveriesClient(http.deliveries, readers.deliveries, scope),
+      packages: new PackagesClient(http.packages, readers.packages, scope),
+      drones: new DronesClient(readers.drones, scope),
+      payments: new PaymentsClient(http.payments, readers.charges, scope),
+    }),
     async close() {
       await Promise.all(Object.values(http).map((client) => client.close()));
     },
   };
 }
 
-export type { CallContext } from './http-client.js';
+export type { CallScope } from './http-client.js';

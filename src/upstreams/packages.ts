@@ -1,6 +1,6 @@
-import type { CallContext, UpstreamHttpClient } from './http-client.js';
-import { PackageBatch, PackageRecord, type PackageSize } from './records.js';
-import { ResourceReader } from './resource.js';
+import type { CallScope, UpstreamHttpClient } from './http-client.js';
+import { PackageRecord, type PackageSize } from './records.js';
+import type { BoundReader, ResourceReader } from './resource.js';
 
 export interface NewPackage {
   size: PackageSize;
@@ -8,16 +8,20 @@ export interface NewPackage {
   tag: string | null;
 }
 
-/** The packages service: what a delivery carries. */
+/** The packages service, for one request: what a delivery carries. */
 export class PackagesClient {
-  readonly packages: ResourceReader<PackageRecord>;
+  readonly packages: BoundReader<PackageRecord>;
 
-  constructor(private readonly http: UpstreamHttpClient) {
-    this.packages = new ResourceReader(http, '/v1/packages', PackageRecord, PackageBatch);
+  constructor(
+    private readonly http: UpstreamHttpClient,
+    packages: ResourceReader<PackageRecord>,
+    private readonly scope: CallScope,
+  ) {
+    this.packages = packages.bind(scope);
   }
 
   /** `POST /v1/packages`. */
-  create(input: NewPackage, idempotencyKey: string, call: CallContext): Promise<PackageRecord> {
+  create(input: NewPackage, idempotencyKey: string): Promise<PackageRecord> {
     return this.http.send(
       {
         method: 'POST',
@@ -27,7 +31,7 @@ export class PackagesClient {
         idempotencyKey,
       },
       PackageRecord,
-      call,
+      this.scope,
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { AnswerSchema } from './answer-schema.js';
 import { isNotFound, UpstreamUnavailableError } from './errors.js';
-import type { Answer, CallContext, UpstreamHttpClient } from './http-client.js';
+import type { Answer, CallScope, UpstreamHttpClient } from './http-client.js';
 import { RecordCache } from './record-cache.js';
 
 /**
@@ -29,7 +29,7 @@ export class ResourceReader<T extends { id: string }> {
   }
 
   /** One record, or null when the service answers 404. */
-  async getOne(id: string, call: CallContext): Promise<T | null> {
+  async getOne(id: string, call: CallScope): Promise<T | null> {
     const kept = this.#cache?.get(id);
     if (kept !== undefined) return kept;
     const path = `${this.collection}/${encodeURIComponent(id)}`;
@@ -53,7 +53,7 @@ export class ResourceReader<T extends { id: string }> {
   }
 
   /** The records found for `ids`, in no promised order; unknown ids are simply absent. */
-  async getMany(ids: readonly string[], call: CallContext): Promise<T[]> {
+  async getMany(ids: readonly string[], call: CallScope): Promise<T[]> {
     const kept: T[] = [];
     let missing = ids;
     if (this.#cache !== undefined) {
@@ -77,9 +77,23 @@ export class ResourceReader<T extends { id: string }> {
     return kept.length === 0 ? found : [...kept, ...found];
   }
 
+  /** The two reads for one request: what its service client offers. */
+  bind(scope: CallScope): BoundReader<T> {
+    return {
+      getOne: (id) => this.getOne(id, scope),
+      getMany: (ids) => this.getMany(ids, scope),
+    };
+  }
+
   #keep(records: readonly T[], path: string, answer: Answer<unknown>): void {
     this.#cache?.keep(records, { path, status: answer.status, headers: answer.headers });
   }
+}
+
+/** A resource's reads bound to one request's scope. */
+export interface BoundReader<T> {
+  getOne(id: string): Promise<T | null>;
+  getMany(ids: readonly string[]): Promise<T[]>;
 }
 
 /** `?a=1&b=2` from the defined entries only. */

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { MockServices } from '../../mock-services/index.js';
+import { killOnExit } from './kill-on-exit.js';
 
 /** A BFF running as its own process (`npm run serve`), as a deployment runs it. */
 export interface BffProcess {
@@ -31,19 +32,27 @@ export interface BffProcessOptions {
   /** Run as this user and group (a non-root run of the build). */
   uid?: number;
   gid?: number;
+  /** Run under another command, e.g. `ip netns exec <ns>` for a host of its own. */
+  wrap?: string[];
 }
 
 export function startBffProcess(
   env: Record<string, string>,
   options: BffProcessOptions = {},
 ): BffProcess {
-  const child = spawn(process.execPath, options.args ?? ['--import', 'tsx', 'src/server.ts'], {
+  const [command = process.execPath, ...args] = [
+    ...(options.wrap ?? []),
+    process.execPath,
+    ...(options.args ?? ['--import', 'tsx', 'src/server.ts']),
+  ];
+  const child = spawn(command, args, {
     cwd: options.cwd ?? new URL('../..', import.meta.url),
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     uid: options.uid,
     gid: options.gid,
   });
+  killOnExit(child);
   let output = '';
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),

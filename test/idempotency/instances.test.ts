@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
 import { type BffProcess, startBffProcess, upstreamEnv } from '../helpers/bff-process.js';
+import { graphql, PAY, payments, serviceId } from '../helpers/payments.js';
+import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Several BFF processes sharing one real Redis, as behind a load balancer: concurrent
@@ -18,12 +21,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(processes.map((bff) => bff.stop('SIGKILL')));
   await mocks.close();
+  await deleteKeys(prefix);
 });
 
 function bff(env: Record<string, string> = {}): BffProcess {
   const started = startBffProcess({
     ...upstreamEnv(mocks),
-    IDEMPOTENCY_STORE: 'redis://127.0.0.1:6379',
+    IDEMPOTENCY_STORE: testRedisUrl(),
     IDEMPOTENCY_KEY_PREFIX: prefix,
     ...env,
   });
@@ -31,73 +35,7 @@ function bff(env: Record<string, string> = {}): BffProcess {
   return started;
 }
 
-async function token(accountId: string): Promise<string> {
-  const answer = await fetch(`${mocks.urls.accounts}/v1/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ accountId, role: 'CUSTOMER' }),
-  });
-  return ((await answer.json()) as { token: string }).token;
-}
-
-async function graphql(
-  base: string,
-  auth: string,
-  query: string,
-  variables: Record<string, unknown>,
-) {
-  const answer = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await answer.json()) as {
-    data?: Record<
-      string,
-      { charge?: { id: string }; delivery: { id: string; status?: string } }
-    > | null;
-    errors?: Array<{ extensions?: { code?: string } }>;
-  };
-}
-
-const SCHEDULE = `mutation ($input: ScheduleDeliveryInput!) { scheduleDelivery(input: $input) { delivery { id } } }`;
-const PAY = `mutation ($input: PayForDeliveryInput!) {
-  payForDelivery(input: $input) { charge { id } delivery { id } }
-}`;
-
-async function newDelivery(base: string, auth: string): Promise<string> {
-  const answer = await graphql(base, auth, SCHEDULE, {
-    input: {
-      idempotencyKey: randomUUID(),
-      pickup: { lat: 52.5, lng: 13.4 },
-      dropoff: { lat: 52.45, lng: 13.38 },
-      package: { size: 'SMALL', weightKg: 1 },
-    },
-  });
-  const id = answer.data?.scheduleDelivery?.delivery.id;
-  if (!id) throw new Error(`schedule failed: ${JSON.stringify(answer)}`);
-  return id;
-}
-
-async function chargesFor(deliveryGlobalId: string): Promise<unknown[]> {
-  const serviceId = Buffer.from(deliveryGlobalId, 'base64url').toString().split(':')[1];
-  const answer = await fetch(`${mocks.urls.payments}/v1/charges?deliveryId=${serviceId}`);
-  return ((await answer.json()) as { data: unknown[] }).data;
-}
-
-async function chargePosts(): Promise<number> {
-  const stats = (await (await fetch(`${mocks.urls.payments}/__stats`)).json()) as {
-    routes: Record<string, number>;
-  };
-  return stats.routes['POST /v1/charges'] ?? 0;
-}
-
-async function deliveryRecord(deliveryGlobalId: string): Promise<{ chargeId: string | null }> {
-  const serviceId = Buffer.from(deliveryGlobalId, 'base64url').toString().split(':')[1];
-  return (await (await fetch(`${mocks.urls.deliveries}/v1/deliveries/${serviceId}`)).json()) as {
-    chargeId: string | null;
-  };
-}
+const { token, newDelivery, chargesFor, chargePosts, deliveryRecord } = payments(() => mocks);
 
 describe('two BFF instances sharing Redis', () => {
   it('50 concurrent identical payments across both make exactly one charge', async () => {
@@ -172,19 +110,6 @@ describe('two BFF instances sharing Redis', () => {
     // Resumed from the recorded charge step: payments was not even asked again.
     expect(await chargePosts()).toBe(chargePostsBefore);
     const chargeId = answer.data?.payForDelivery?.charge?.id;
-    expect((await deliveryRecord(delivery)).chargeId).toBe(
-      Buffer.from(chargeId ?? '', 'base64url')
-        .toString()
-        .split(':')[1],
-    );
+    expect((await deliveryRecord(delivery)).chargeId).toBe(serviceId(chargeId ?? ''));
   });
 });
-
-/** Polls `condition` every 100 ms, up to 15 s: the test waits for a state, not for a time. */
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('condition not reached in 15 s');
-}

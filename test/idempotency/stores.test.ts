@@ -3,20 +3,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryIdempotencyStore } from '../../src/idempotency/memory-store.js';
 import { RedisIdempotencyStore } from '../../src/idempotency/redis-store.js';
-import type { IdempotencyStore } from '../../src/idempotency/store.js';
+import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
+import { begin, describeIdempotencyStore, type IdempotencySubject } from './store-suite.js';
 
 /**
- * One suite, both stores: the memory store on a hand-set clock, the Redis store against the
- * real Redis at 127.0.0.1:6379 (its TTLs and leases run on Redis's clock, so it waits a little).
+ * One suite (`store-suite.ts`), both stores: the memory store on a hand-set clock, the Redis
+ * store against the run's real Redis (`test/setup/redis.ts`).
  */
 
-interface Subject {
-  store: IdempotencyStore;
-  /** Lets `ms` pass for the store. */
-  pass(ms: number): Promise<void>;
-}
-
-function memorySubject(maxRecords?: number): Subject {
+function memorySubject(maxRecords?: number): IdempotencySubject {
   let now = 1_000_000;
   const store = new MemoryIdempotencyStore(maxRecords, () => now);
   return {
@@ -27,145 +22,20 @@ function memorySubject(maxRecords?: number): Subject {
   };
 }
 
+const PREFIX = `skyway-test:idem:${randomUUID()}:`;
 const redisStores: RedisIdempotencyStore[] = [];
-function redisSubject(): Subject {
-  const store = new RedisIdempotencyStore('redis://127.0.0.1:6379', `skyway-test:${randomUUID()}:`);
+function redisSubject(): IdempotencySubject {
+  const store = new RedisIdempotencyStore(testRedisUrl(), `${PREFIX}${randomUUID()}:`);
   redisStores.push(store);
   return { store, pass: (ms) => sleep(ms) };
 }
 afterAll(async () => {
   await Promise.all(redisStores.map((store) => store.close()));
+  await deleteKeys(PREFIX);
 });
 
-const LEASE = 150;
-const RETENTION = 400;
-const begin = (store: IdempotencyStore, key: string, owner: string, fingerprint = 'fp-1') =>
-  store.begin(key, {
-    fingerprint,
-    owner,
-    leaseMs: LEASE,
-    retentionMs: RETENTION,
-    resume: `resume-${key}`,
-  });
-const claim = (store: IdempotencyStore, owner: string, idleMs = 0) =>
-  store.claimExpired({ owner, leaseMs: LEASE, idleMs, limit: 10 });
-
-describe.each([
-  ['memory', () => memorySubject()],
-  ['redis', () => redisSubject()],
-])('%s idempotency store', (_name, subject) => {
-  it('gives a new key to its first request and refuses its twin while it runs', async () => {
-    const { store } = subject();
-    expect(await begin(store, 'k', 'a')).toEqual({ status: 'acquired', steps: {} });
-    expect(await begin(store, 'k', 'b')).toEqual({ status: 'in-flight' });
-  });
-
-  it('refuses the key with another fingerprint, running or completed', async () => {
-    const { store } = subject();
-    await begin(store, 'k', 'a');
-    expect(await begin(store, 'k', 'b', 'fp-2')).toEqual({ status: 'mismatch' });
-    await store.complete('k', 'a', { kind: 'result', value: { id: '1' } }, RETENTION);
-    expect(await begin(store, 'k', 'b', 'fp-2')).toEqual({ status: 'mismatch' });
-  });
-
-  it('replays a completed outcome', async () => {
-    const { store } = subject();
-    await begin(store, 'k', 'a');
-    expect(
-      await store.complete(
-        'k',
-        'a',
-        { kind: 'refusal', code: 'INVALID_STATE', message: 'no' },
-        RETENTION,
-      ),
-    ).toBe(true);
-    expect(await begin(store, 'k', 'b')).toEqual({
-      status: 'completed',
-      outcome: { kind: 'refusal', code: 'INVALID_STATE', message: 'no' },
-    });
-  });
-
-  it('lets only the owner record steps and complete', async () => {
-    const { store } = subject();
-    await begin(store, 'k', 'a');
-    expect(await store.saveStep('k', 'intruder', 'charge', 'chg_1', LEASE)).toBe(false);
-    expect(await store.complete('k', 'intruder', { kind: 'result', value: {} }, RETENTION)).toBe(
-      false,
-    );
-    expect(await store.saveStep('k', 'a', 'charge', 'chg_1', LEASE)).toBe(true);
-  });
-
-  it('hands a request whose lease ran out to the next, with the steps already done', async () => {
-    const { store, pass } = subject();
-    await begin(store, 'k', 'a');
-    await store.saveStep('k', 'a', 'charge', 'chg_1', LEASE);
-    await pass(LEASE + 50);
-    expect(await begin(store, 'k', 'b')).toEqual({
-      status: 'acquired',
-      steps: { charge: 'chg_1' },
-    });
-    // The old owner is out: its late writes are refused.
-    expect(await store.saveStep('k', 'a', 'payment', 'del_1', LEASE)).toBe(false);
-  });
-
-  it('hands a released request over at once', async () => {
-    const { store } = subject();
-    await begin(store, 'k', 'a');
-    await store.saveStep('k', 'a', 'package', 'pkg_1', LEASE);
-    await store.release('k', 'a');
-    expect(await begin(store, 'k', 'b')).toEqual({
-      status: 'acquired',
-      steps: { package: 'pkg_1' },
-    });
-  });
-
-  it('forgets a key after its retention', async () => {
-    const { store, pass } = subject();
-    await begin(store, 'k', 'a');
-    await store.complete('k', 'a', { kind: 'result', value: { id: '1' } }, RETENTION);
-    await pass(RETENTION + 100);
-    expect(await begin(store, 'k', 'b', 'fp-2')).toEqual({ status: 'acquired', steps: {} });
-  });
-
-  it('hands an abandoned request to the completer once, with its steps and resume data', async () => {
-    const { store, pass } = subject();
-    await begin(store, 'k', 'a');
-    await store.saveStep('k', 'a', 'authorize', 'chg_1', LEASE);
-    await begin(store, 'done', 'a');
-    await store.complete('done', 'a', { kind: 'result', value: {} }, RETENTION);
-    expect(await claim(store, 'c1')).toEqual([]);
-    await pass(LEASE + 50);
-    expect(await claim(store, 'c1')).toEqual([
-      { key: 'k', resume: 'resume-k', steps: { authorize: 'chg_1' }, attempts: 1 },
-    ]);
-    // Held by the completer now: a second completer and a client's retry both wait.
-    expect(await claim(store, 'c2')).toEqual([]);
-    expect(await begin(store, 'k', 'b')).toEqual({ status: 'in-flight' });
-    expect(await store.saveStep('k', 'c1', 'link', 'linked', LEASE)).toBe(true);
-    expect(await store.complete('k', 'c1', { kind: 'result', value: {} }, RETENTION)).toBe(true);
-    await pass(LEASE + 50);
-    expect(await claim(store, 'c2')).toEqual([]);
-  });
-
-  it('leaves a released request to its client for the idle time, then counts each takeover', async () => {
-    const { store, pass } = subject();
-    await begin(store, 'k', 'a');
-    await store.release('k', 'a');
-    expect(await claim(store, 'c1', 100)).toEqual([]);
-    await pass(150);
-    const [first] = await claim(store, 'c1', 100);
-    expect(first?.attempts).toBe(1);
-    await store.release('k', 'c1', 50);
-    expect(await claim(store, 'c2', 100)).toEqual([]);
-    await pass(200);
-    const [second] = await claim(store, 'c2', 100);
-    expect(second?.attempts).toBe(2);
-  });
-
-  it('answers a ping', async () => {
-    expect(await subject().store.ping()).toBe(true);
-  });
-});
+describeIdempotencyStore('memory', () => memorySubject());
+describeIdempotencyStore('redis', () => redisSubject());
 
 describe('memory store bound', () => {
   it('drops the oldest records past its size', async () => {

@@ -1,31 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BucketOptions } from '../../src/rate-limit/bucket.js';
 import { MemoryRateLimitStore } from '../../src/rate-limit/memory-store.js';
 import { RedisRateLimitStore } from '../../src/rate-limit/redis-store.js';
-import type { RateLimitStore } from '../../src/rate-limit/store.js';
+import { connectRedis } from '../../src/stores/redis.js';
+import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
+import {
+  describeRateLimitStore,
+  describeSharedRateLimitStore,
+  OPTIONS,
+  type RateLimitSubject,
+} from './store-suite.js';
 
 /**
- * One suite, both stores: the memory store on a hand-set clock, the Redis store against the
- * real Redis at 127.0.0.1:6379 on Redis's clock (so its numbers carry a few milliseconds of
- * restore, and its waits are real, short ones). Buckets of 10 points restoring 100 per second.
+ * One suite (`store-suite.ts`), both stores: the memory store on a hand-set clock, the Redis
+ * store against the run's real Redis (`test/setup/redis.ts`).
  */
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const PREFIX = `skyway-test:rate:${randomUUID()}:`;
-const OPTIONS: BucketOptions = { capacity: 10, restorePerS: 100 };
 
-interface Subject {
-  store: RateLimitStore;
-  /** Lets `ms` pass for the store. */
-  pass(ms: number): Promise<void>;
-  /** How far from the exact arithmetic the store may be (real time passes under Redis). */
-  slack: number;
-}
-
-function memorySubject(options = OPTIONS): Subject {
+function memorySubject(options = OPTIONS): RateLimitSubject {
   let now = 1_000_000;
   const store = new MemoryRateLimitStore(options, 1000, () => now);
   const pass = async (ms: number) => {
@@ -35,128 +29,33 @@ function memorySubject(options = OPTIONS): Subject {
 }
 
 const redisStores: RedisRateLimitStore[] = [];
-function redisSubject(options = OPTIONS, prefix = `${PREFIX}${randomUUID()}:`): Subject {
-  const store = new RedisRateLimitStore(REDIS_URL, options, prefix);
+function redisStore(options = OPTIONS, prefix = `${PREFIX}${randomUUID()}:`) {
+  const store = new RedisRateLimitStore(testRedisUrl(), options, prefix);
   redisStores.push(store);
-  return { store, pass: (ms) => sleep(ms), slack: 0.5 };
+  return store;
 }
 
 afterAll(async () => {
   await Promise.all(redisStores.map((store) => store.close()));
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${PREFIX}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await deleteKeys(PREFIX);
 });
 
-describe.each([
-  ['memory', memorySubject],
-  ['redis', redisSubject],
-])('%s rate-limit store', (_name, subject) => {
-  it('gives a new caller its whole capacity', async () => {
-    const { store } = subject();
-    expect(await store.take('caller', 10)).toMatchObject({ allowed: true, retryAfterS: 0 });
-  });
-
-  it('refuses the operation that crosses the budget and says when to come back', async () => {
-    const { store, slack } = subject();
-    const first = await store.take('caller', 6);
-    expect(first.allowed).toBe(true);
-    expect(first.available).toBeCloseTo(4, 0);
-    const second = await store.take('caller', 6);
-    expect(second.allowed).toBe(false);
-    // 2 points missing at 100 per second: 20 ms.
-    expect(second.retryAfterS).toBeGreaterThan(0);
-    expect(second.retryAfterS).toBeLessThanOrEqual(0.02);
-    expect(second.retryAfterS).toBeGreaterThanOrEqual(0.02 - slack / 100);
-  });
-
-  it('lets the caller back in after the advertised time', async () => {
-    const { store, pass } = subject();
-    await store.take('caller', 10);
-    const refused = await store.take('caller', 5);
-    expect(refused.allowed).toBe(false);
-    await pass(refused.retryAfterS * 1000);
-    expect((await store.take('caller', 5)).allowed).toBe(true);
-  });
-
-  it('takes nothing for a refused operation', async () => {
-    const { store, pass } = subject();
-    await store.take('caller', 8);
-    expect((await store.take('caller', 5)).allowed).toBe(false);
-    expect((await store.take('caller', 5)).allowed).toBe(false);
-    await pass(30);
-    // 2 + 3 restored: the two refusals took nothing.
-    expect((await store.take('caller', 5)).allowed).toBe(true);
-  });
-
-  it('restores no more than the capacity', async () => {
-    const { store, pass } = subject();
-    await store.take('caller', 10);
-    await pass(200); // 20 points' worth of time
-    expect((await store.take('caller', 10)).allowed).toBe(true);
-    expect((await store.take('caller', 5)).allowed).toBe(false);
-  });
-
-  it('keeps callers apart', async () => {
-    const { store } = subject();
-    await store.take('spender', 10);
-    expect((await store.take('spender', 5)).allowed).toBe(false);
-    expect((await store.take('saver', 10)).allowed).toBe(true);
-  });
-
-  it('charges an operation above the capacity as the capacity, so it can pass once', async () => {
-    const { store } = subject();
-    expect((await store.take('caller', 50)).allowed).toBe(true);
-    expect((await store.take('caller', 1)).allowed).toBe(false);
-  });
-
-  it('gives back what an operation did not spend, never above the capacity', async () => {
-    const { store } = subject({ capacity: 10, restorePerS: 0.001 });
-    await store.take('caller', 8);
-    expect(await store.refund('caller', 5)).toBeCloseTo(7, 1);
-    expect((await store.take('caller', 7)).allowed).toBe(true);
-    expect(await store.refund('caller', 50)).toBeCloseTo(10, 1);
-    // A caller it has no bucket for is full: nothing to give back, nothing made up.
-    expect(await store.refund('stranger', 5)).toBe(10);
-    expect((await store.take('stranger', 10)).allowed).toBe(true);
-    expect((await store.take('stranger', 1)).allowed).toBe(false);
-  });
-
-  it('lets exactly the budget through when requests race', async () => {
-    // Restores one point a thousand seconds: nothing comes back during the race.
-    const { store } = subject({ capacity: 10, restorePerS: 0.001 });
-    const decisions = await Promise.all(Array.from({ length: 25 }, () => store.take('caller', 1)));
-    expect(decisions.filter((decision) => decision.allowed)).toHaveLength(10);
-  });
-});
-
-describe('redis rate-limit store', () => {
-  it('shares one budget between instances', async () => {
+describeRateLimitStore('memory', memorySubject);
+describeRateLimitStore('redis', (options) => ({
+  store: redisStore(options),
+  pass: (ms) => sleep(ms),
+  slack: 0.5,
+}));
+describeSharedRateLimitStore(
+  'redis',
+  () => {
     const prefix = `${PREFIX}${randomUUID()}:`;
-    const a = redisSubject(OPTIONS, prefix).store;
-    const b = redisSubject(OPTIONS, prefix).store;
-    expect((await a.take('caller', 6)).allowed).toBe(true);
-    expect((await b.take('caller', 6)).allowed).toBe(false);
-    expect((await b.take('caller', 4)).allowed).toBe(true);
-    expect((await a.take('caller', 4)).allowed).toBe(false);
-  });
+    return { a: redisStore(OPTIONS, prefix), b: redisStore(OPTIONS, prefix), prefix };
+  },
+  () => connectRedis(testRedisUrl(), 1_000),
+);
 
-  it('lets a bucket expire once it would be full again', async () => {
-    const prefix = `${PREFIX}${randomUUID()}:`;
-    const { store } = redisSubject(OPTIONS, prefix);
-    await store.take('caller', 10);
-    const redis = new Redis(REDIS_URL);
-    try {
-      const ttl = await redis.pttl(`${prefix}caller`);
-      // 10 points at 100 per second: full in 100 ms, kept a second beyond.
-      expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(1100);
-    } finally {
-      await redis.quit();
-    }
-  });
-
+describe('redis rate-limit store without Redis', () => {
   it('fails the take when Redis cannot be reached, without hanging', async () => {
     const store = new RedisRateLimitStore('redis://127.0.0.1:1', OPTIONS, PREFIX);
     try {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { type GraphQLAnswer, type Harness, startHarness } from '../helpers/harness.js';
 import { operation } from '../helpers/operations.js';
+import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
 
 /**
  * Rate limits as callers meet them. Budgets are tiny (20 points, 10 back per second) and the
@@ -15,7 +15,6 @@ import { operation } from '../helpers/operations.js';
  * default budget.
  */
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const BUDGET = {
   QUERY_MAX_COST: '20',
   RATE_LIMIT_CAPACITY: '20',
@@ -125,7 +124,7 @@ describe('shared through Redis', () => {
   beforeAll(async () => {
     harness = await startHarness({
       ...BUDGET,
-      RATE_LIMIT_STORE: REDIS_URL,
+      RATE_LIMIT_STORE: testRedisUrl(),
       RATE_LIMIT_KEY_PREFIX: prefix,
     });
     detailFullDeliveries(harness);
@@ -136,10 +135,7 @@ describe('shared through Redis', () => {
   afterAll(async () => {
     await second.close();
     await harness.close();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deleteKeys(prefix);
   });
 
   it('gives a caller one budget across two BFF instances', async () => {

@@ -3,14 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
 import { type BffProcess, startBffProcess, upstreamEnv } from '../helpers/bff-process.js';
 import { type MoneyState, moneyStateOf } from '../helpers/money.js';
+import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Sagas across BFF processes sharing one real Redis, killed with SIGKILL: nobody retries, and
  * every delivery still settles paid or not paid, by the completers of the instances left.
  */
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let mocks: MockServices;
 const processes: BffProcess[] = [];
@@ -29,12 +28,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(processes.map((bff) => bff.stop('SIGKILL')));
   await mocks.close();
+  await deleteKeys(prefix);
 });
 
 function bff(env: Record<string, string>): BffProcess {
   const started = startBffProcess({
     ...upstreamEnv(mocks),
-    IDEMPOTENCY_STORE: REDIS_URL,
+    IDEMPOTENCY_STORE: testRedisUrl(),
     IDEMPOTENCY_KEY_PREFIX: prefix,
     ...FAST,
     ...env,

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { type GraphQLAnswer, type Harness, startHarness } from '../helpers/harness.js';
 import { moneyStateOf } from '../helpers/money.js';
 import { operation } from '../helpers/operations.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Payment and cancellation of one delivery, raced and abandoned, against the real mock
@@ -217,6 +218,34 @@ describe('a saga whose client gives up', () => {
     expect(await completer().runOnce()).toBe(1);
     expect(events().count('cancelDelivery', 'completed')).toBe(completed + 1);
     expect(await moneyStateOf(urls(), serviceId(delivery))).toEqual({ state: 'unpaid' });
+  });
+
+  it('stops a request that outlived its lease: the completer that took over decides', async () => {
+    const captures = async () =>
+      (await harness.stats('payments')).routes['POST /v1/charges/{id}/capture'] ?? 0;
+    const delivery = await newDelivery();
+    await harness.chaos('payments', { latencyMs: 400, routes: ['POST /v1/charges/{id}/capture'] });
+    const key = randomUUID();
+    const before = await captures();
+    const paying = pay(delivery, key);
+    // Wait until the capture has reached payments (which holds it 400 ms).
+    await waitFor(async () => (await captures()) > before, { everyMs: 20 });
+    // The request stalls past its lease (a long pause of its process, say): the completer
+    // takes the saga over and, without a client, releases the payment.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + harness.config.idempotency.leaseMs + 1_000);
+    expect(await completer().runOnce()).toBe(1);
+    vi.useRealTimers();
+
+    // The stalled request stops at its next step, whatever that step's answer: the saga is the
+    // completer's now, so the client learns the outcome by retrying (had it gone on, a capture
+    // that beat the release would have answered "paid" for money given back).
+    const answer = await paying;
+    expect(codeOf(answer)).toBe('IDEMPOTENCY_KEY_IN_USE');
+    expect(await moneyStateOf(urls(), serviceId(delivery))).toEqual({ state: 'unpaid' });
+    const retry = await pay(delivery, key);
+    expect(codeOf(retry)).toBe('INVALID_STATE');
+    expect(retry.body.errors?.[0]?.extensions?.moneyKept).toBe(false);
   });
 
   it('is stuck after its tries, logged and counted, never silent', async () => {

@@ -3,16 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
+import { RequestScope } from '../../src/request-scope.js';
 import { DEFAULT_RESILIENCE } from '../../src/resilience/options.js';
 import {
   UpstreamRejectedError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '../../src/upstreams/errors.js';
-import type { CallContext } from '../../src/upstreams/http-client.js';
 import { UpstreamHttpClient } from '../../src/upstreams/http-client.js';
 import { DroneBatch, DroneRecord } from '../../src/upstreams/records.js';
 import { ResourceReader } from '../../src/upstreams/resource.js';
+import { testScope } from '../helpers/scope.js';
 
 /** The boundary: every answer of a real service is a validated value or a coded error. */
 
@@ -20,11 +21,7 @@ let mocks: MockServices;
 let client: UpstreamHttpClient;
 let drones: ResourceReader<DroneRecord>;
 
-const call = (timeoutMs = 2_000, headers: Record<string, string> = {}): CallContext => ({
-  signal: AbortSignal.timeout(timeoutMs),
-  deadline: Date.now() + timeoutMs,
-  headers,
-});
+const call = (timeoutMs = 2_000) => testScope(timeoutMs);
 
 /** A client with the default policy but no waiting between retries. */
 const clientFor = (origin: string, maxBodyBytes = 64 * 1024) =>
@@ -81,13 +78,21 @@ describe('UpstreamHttpClient', () => {
     expect(context.inFlight).toBe(0);
   });
 
-  it('forwards x-request-id and traceparent', async () => {
-    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    await drones.getMany(['drn_002'], call(2_000, { 'x-request-id': 'req-42', traceparent }));
+  it('forwards x-request-id and the traceparent of the request it serves', async () => {
+    const incoming = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const scope = new RequestScope({ requestId: 'req-42', budgetMs: 2_000, traceparent: incoming });
+    await drones.getMany(['drn_002'], scope);
     const stats = (await (await fetch(`${mocks.urls.drones}/__stats`)).json()) as {
       recent: Array<{ requestId: string | null; traceparent: string | null }>;
     };
-    expect(stats.recent.at(-1)).toMatchObject({ requestId: 'req-42', traceparent });
+    // The client's trace continues: same trace id, this hop as the parent span.
+    expect(stats.recent.at(-1)).toMatchObject({
+      requestId: 'req-42',
+      traceparent: scope.headers.traceparent,
+    });
+    expect(scope.headers.traceparent).toMatch(
+      /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/,
+    );
   });
 
   it('turns a 5xx into UPSTREAM_UNAVAILABLE HTTP_5XX', async () => {
@@ -192,6 +197,11 @@ describe('UpstreamHttpClient', () => {
       ),
     );
     expect(error).toBeInstanceOf(UpstreamRejectedError);
-    expect(error).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+    expect(error).toMatchObject({ status: 400, upstreamCode: 'BAD_REQUEST' });
+    expect((error as UpstreamRejectedError).extensions).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      upstream: 'drones',
+      reason: 'HTTP_4XX',
+    });
   });
 });

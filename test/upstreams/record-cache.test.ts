@@ -9,6 +9,7 @@ import { sharedTtlMs } from '../../src/upstreams/record-cache.js';
 import { ResourceReader } from '../../src/upstreams/resource.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { operation } from '../helpers/operations.js';
+import { testScope } from '../helpers/scope.js';
 import { accountWithDeliveries } from '../helpers/upstream-data.js';
 
 /** Upstream caching: what a service says a shared cache may keep is kept, by record, and nothing else. */
@@ -73,7 +74,7 @@ describe('a resource with a record cache', () => {
       thing,
       z.object({ data: z.array(thing) }),
     );
-    const call = { signal: AbortSignal.timeout(2_000), deadline: Date.now() + 2_000, headers: {} };
+    const call = testScope();
     asked.length = 0;
     try {
       await test(async (ids) => (await reader.getMany(ids, call)).map((r) => r.id).sort());

@@ -3,17 +3,14 @@ import { z } from 'zod';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
 import { DEFAULT_RESILIENCE } from '../../src/resilience/options.js';
 import { UpstreamHttpClient } from '../../src/upstreams/http-client.js';
+import { testScope } from '../helpers/scope.js';
 
 /** Which calls the client repeats against a real failing service, counted by the service. */
 
 let mocks: MockServices;
 let client: UpstreamHttpClient;
 
-const call = () => ({
-  signal: AbortSignal.timeout(3_000),
-  deadline: Date.now() + 3_000,
-  headers: {},
-});
+const call = () => testScope();
 
 async function chaos(body: Record<string, unknown>) {
   await fetch(`${mocks.urls.payments}/__chaos`, {

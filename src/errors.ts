@@ -1,16 +1,12 @@
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
-import {
-  isUpstreamError,
-  type UpstreamError,
-  UpstreamRejectedError,
-  UpstreamUnavailableError,
-} from '../upstreams/errors.js';
 
 /**
- * The contract's error codes and the helpers that raise them. Expected errors are GraphQL
- * errors with `extensions.code`; an upstream failure is turned into one here, in one place;
- * anything else is masked outside development so no stack, URL or upstream body leaks.
+ * The error vocabulary: the contract's codes and the helpers that raise them, below every
+ * layer that raises one (schema, loaders, sagas, idempotency, plugins, upstream clients). An
+ * expected error is a GraphQL error with `extensions.code`; upstream failures are coded where
+ * their answer arrives (`upstreams/errors.ts`); anything else is masked by Yoga outside
+ * development, so no stack, URL or upstream body leaks.
  */
 
 export const ErrorCode = {
@@ -100,69 +96,11 @@ export const rateLimited = (retryAfterS: number) =>
     },
   );
 
-/** What an upstream's coded 4xx answer to a write means to the client. */
-export function fromRejection(error: UpstreamRejectedError, what: string): GraphQLError {
-  switch (error.code) {
-    case 'NOT_FOUND':
-      return notFound(what);
-    case 'INVALID_STATE':
-      return invalidState(`${what} cannot be changed that way in its current state.`);
-    case 'IDEMPOTENCY_KEY_REUSED':
-      return idempotencyKeyReused();
-    case 'IDEMPOTENCY_KEY_IN_USE':
-      return idempotencyKeyInUse();
-    default:
-      return upstreamError(error);
-  }
-}
-
 /**
- * The coded error an upstream failure becomes: `UPSTREAM_TIMEOUT` or `UPSTREAM_UNAVAILABLE`
- * with the upstream's name and the reason, and nothing else (no URL, status line or body).
- * Loaders throw it instead of the upstream error, so Yoga passes it through as an expected
- * error: one per affected path, not a logged stack trace each.
- */
-export function upstreamError(error: UpstreamError): GraphQLError {
-  if (error instanceof UpstreamRejectedError) {
-    return coded(
-      ErrorCode.UPSTREAM_UNAVAILABLE,
-      `The ${error.upstream} service refused the request.`,
-      {
-        upstream: error.upstream,
-        reason: 'HTTP_4XX',
-      },
-    );
-  }
-  const extra: Record<string, unknown> = { upstream: error.upstream, reason: error.reason };
-  if (error instanceof UpstreamUnavailableError && error.retryAfterS !== undefined) {
-    extra.retryAfterS = error.retryAfterS;
-  }
-  return coded(error.code, error.message, extra);
-}
-
-/** Passes coded errors through and turns upstream errors into theirs: for loaders' promises. */
-export function codeUpstreamErrors<A, R>(fetch: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
-  return (arg) =>
-    fetch(arg).catch((error: unknown) => {
-      throw isUpstreamError(error) ? upstreamError(error) : error;
-    });
-}
-
-/**
- * Yoga's `maskError`: upstream failures become their coded errors at the path where they
- * happened; errors already coded pass; the rest is masked (outside development).
+ * Yoga's `maskError`: coded errors pass (ours, and upstream failures, coded where they
+ * arrive); the rest is masked outside development.
  */
 export function maskError(error: unknown, message: string, isDev = false): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
-  if (isUpstreamError(original)) {
-    // An upstream error that no loader coded (a mutation's write): code it where it happened.
-    const coded = upstreamError(original);
-    return createGraphQLError(coded.message, {
-      nodes: error instanceof GraphQLError ? error.nodes : undefined,
-      path: error instanceof GraphQLError ? error.path : undefined,
-      extensions: coded.extensions,
-    });
-  }
   if (!isDev && error instanceof GraphQLError && error.extensions.originalError !== undefined) {
     // Yoga's request errors (invalid JSON) carry the parser's message, which quotes the
     // client's body back, in `extensions.originalError`. Dropped in place, not by a copy:
