@@ -3,7 +3,7 @@
 
 import { copySeedData, type DataPart, restorePart, type SeedData } from './data.js';
 import type { Route } from './http/router.js';
-import { type RunningService, startServiceServer } from './http/server.js';
+import { type Exchange, type RunningService, startServiceServer } from './http/server.js';
 import { byService, SERVICE_NAMES, type ServiceName } from './names.js';
 import { openApiDocument } from './openapi.js';
 import { generateSeed, type SeedOptions } from './seed.js';
@@ -15,9 +15,9 @@ import { paymentsRoutes } from './services/payments.js';
 import { createTokenIssuer } from './tokens.js';
 
 export type { SeedData } from './data.js';
-export { PortTakenError } from './http/server.js';
+export { type Exchange, PortTakenError } from './http/server.js';
 export { DEFAULT_PORTS, SERVICE_NAMES, type ServiceName, URL_ENV } from './names.js';
-export { openApiDocument } from './openapi.js';
+export { controlsDocument, openApiDocument } from './openapi.js';
 export type {
   Account,
   Charge,
@@ -58,6 +58,8 @@ export interface MockServicesOptions {
   seed?: SeedOptions;
   /** Where the accounts service keeps its signing key across restarts; absent, a new one each start. */
   keyFile?: string;
+  /** Told of every request a service answered, with the answer: tests check them. */
+  observe?: (service: ServiceName, exchange: Exchange) => void;
 }
 
 export interface MockServices {
@@ -92,6 +94,7 @@ export async function startMockServices(options: MockServicesOptions = {}): Prom
           routes: routes[name],
           openapi: openApiDocument(name),
           resetData: () => restorePart(pristine, data, DATA_PARTS[name]),
+          observe: options.observe && ((exchange: Exchange) => options.observe?.(name, exchange)),
         },
         { host, port: options.ports?.[name] ?? 0 },
       ),

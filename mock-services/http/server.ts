@@ -37,6 +37,25 @@ export interface ServiceDefinition {
   openapi: unknown;
   /** Returns the service's data to its seed. */
   resetData(): void;
+  /** Told of every request answered (not those chaos hangs or cuts): tests check them. */
+  observe?: (exchange: Exchange) => void;
+}
+
+/** One request and the answer it got, as the wire carried them. */
+export interface Exchange {
+  method: string;
+  /** The matched route's template (`/v1/drones/{id}`), or null when no route matched. */
+  route: string | null;
+  /** Path and query string, as sent. */
+  url: string;
+  /** The request's `x-request-id`: the BFF sends one on every call. */
+  requestId: string | null;
+  /** The request's body text, '' when none. */
+  body: string;
+  status: number;
+  headers: Readonly<Record<string, string>>;
+  /** The answer's JSON text, undefined when it had no body. */
+  answer: string | undefined;
 }
 
 export interface RunningService {
@@ -89,10 +108,33 @@ export async function startServiceServer(
     if (isApiPath(path)) return handleApi(req, res, method, path, query, requestId);
 
     const match = plain.match(method, path);
+    let bodyText = '';
     const reply = await readBodyIfAny(req)
-      .then((bodyText) => answer(match, query, bodyText, req))
+      .then((text) => {
+        bodyText = text;
+        return answer(match, query, text, req);
+      })
       .catch(errorReply);
     sendReply(res, reply);
+    observe(req, match, bodyText, reply);
+  }
+
+  function observe(req: IncomingMessage, match: Match, body: string, reply: Reply): void {
+    if (service.observe === undefined) return;
+    const text = reply.body === undefined ? undefined : JSON.stringify(reply.body);
+    service.observe({
+      method: req.method ?? 'GET',
+      route: match.kind === 'found' ? match.route.path : null,
+      url: req.url ?? '/',
+      requestId: headerValue(req.headers['x-request-id']),
+      body,
+      status: reply.status,
+      headers: {
+        ...reply.headers,
+        ...(text === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      answer: text,
+    });
   }
 
   async function handleApi(
@@ -152,6 +194,7 @@ export async function startServiceServer(
     ticket?.complete(reply);
     entry.status = reply.status;
     sendReply(res, reply);
+    observe(req, match, bodyText, reply);
   }
 
   function errorReply(error: unknown): Reply {

@@ -1,12 +1,16 @@
 import { z } from 'zod';
-import { LocationRecord } from '../upstreams/records.js';
 import { write } from './refusals.js';
 import type { Saga } from './saga.js';
 
+const LocationInput = z.object({
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+});
+
 const ScheduleInput = z.object({
   ownerId: z.string().min(1),
-  pickup: LocationRecord,
-  dropoff: LocationRecord,
+  pickup: LocationInput,
+  dropoff: LocationInput,
   package: z.object({
     size: z.enum(['SMALL', 'MEDIUM', 'LARGE']),
     weightKg: z.number(),

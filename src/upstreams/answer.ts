@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
-import type { z } from 'zod';
 import type { UpstreamName } from '../config.js';
 import type { AttemptSignal } from '../resilience/attempt-signal.js';
+import type { AnswerSchema } from './answer-schema.js';
 import { UpstreamRejectedError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
 import { ErrorBody } from './records.js';
 
@@ -32,7 +32,7 @@ export interface AnswerLimits {
 export async function readAnswer<T>(
   upstream: UpstreamName,
   answer: Dispatcher.ResponseData,
-  schema: z.ZodType<T>,
+  schema: AnswerSchema<T>,
   limits: AnswerLimits,
   signal: AttemptSignal,
 ): Promise<Answer<T>> {
@@ -112,7 +112,7 @@ async function readCounted(
 function parse<T>(
   upstream: UpstreamName,
   text: string,
-  schema: z.ZodType<T>,
+  schema: AnswerSchema<T>,
   maxRecords = Number.POSITIVE_INFINITY,
 ): T {
   const json = safeJson(text);

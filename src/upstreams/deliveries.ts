@@ -1,10 +1,10 @@
 import type { CallScope, UpstreamHttpClient } from './http-client.js';
 import {
+  DeliveryPage,
   DeliveryRecord,
   type DeliveryStatus,
   type Location,
   type Page,
-  pageOf,
 } from './records.js';
 import { type BoundReader, queryString, type ResourceReader } from './resource.js';
 
@@ -22,8 +22,6 @@ export interface NewDelivery {
   pickup: Location;
   dropoff: Location;
 }
-
-const DeliveryPage = pageOf(DeliveryRecord);
 
 /** The deliveries service, for one request: deliveries, their lists, and their life-cycle writes. */
 export class DeliveriesClient {

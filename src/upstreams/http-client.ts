@@ -1,6 +1,5 @@
 import type { Context } from '@opentelemetry/api';
 import { type Dispatcher, Pool, errors as undiciErrors } from 'undici';
-import type { z } from 'zod';
 import type { UpstreamName } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -8,6 +7,7 @@ import type { AttemptSignal } from '../resilience/attempt-signal.js';
 import type { ResilienceOptions } from '../resilience/options.js';
 import { UpstreamPolicy } from '../resilience/upstream-policy.js';
 import { type Answer, describe, readAnswer, recordsIn } from './answer.js';
+import type { AnswerSchema } from './answer-schema.js';
 import { UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
 import { observedAttempt } from './observed-attempt.js';
 import { outgoing, type UpstreamRequest } from './outgoing.js';
@@ -79,14 +79,14 @@ export class UpstreamHttpClient {
    * Sends one request under the upstream's policy and returns its 2xx body parsed by
    * `schema`, or throws an upstream error. Only reads and keyed writes are ever repeated.
    */
-  async send<T>(request: UpstreamRequest, schema: z.ZodType<T>, call: CallScope): Promise<T> {
+  async send<T>(request: UpstreamRequest, schema: AnswerSchema<T>, call: CallScope): Promise<T> {
     return (await this.sendWithHeaders(request, schema, call)).data;
   }
 
   /** `send`, with the answer's status and headers (what a cache judges it by). */
   async sendWithHeaders<T>(
     request: UpstreamRequest,
-    schema: z.ZodType<T>,
+    schema: AnswerSchema<T>,
     call: CallScope,
   ): Promise<Answer<T>> {
     call.callStarted();
@@ -124,7 +124,7 @@ export class UpstreamHttpClient {
   /** One attempt; `signal` ends with the attempt's own deadline. */
   async #attempt<T>(
     request: UpstreamRequest,
-    schema: z.ZodType<T>,
+    schema: AnswerSchema<T>,
     call: CallScope,
     traceparent: string | undefined,
     signal: AttemptSignal,

@@ -8,10 +8,15 @@ import { type CallScope, UpstreamHttpClient } from './http-client.js';
 import { PackagesClient } from './packages.js';
 import { PaymentsClient } from './payments.js';
 import {
+  AccountBatch,
   AccountRecord,
+  ChargeBatch,
   ChargeRecord,
+  DeliveryBatch,
   DeliveryRecord,
+  DroneBatch,
   DroneRecord,
+  PackageBatch,
   PackageRecord,
 } from './records.js';
 import { ResourceReader } from './resource.js';
@@ -57,11 +62,16 @@ export function createUpstreams(config: Config, metrics?: Metrics, logger?: Logg
   };
   // One reader per resource, with its record cache, for the whole process.
   const readers = {
-    accounts: new ResourceReader(http.accounts, '/v1/accounts', AccountRecord),
-    deliveries: new ResourceReader(http.deliveries, '/v1/deliveries', DeliveryRecord),
-    packages: new ResourceReader(http.packages, '/v1/packages', PackageRecord),
-    drones: new ResourceReader(http.drones, '/v1/drones', DroneRecord),
-    charges: new ResourceReader(http.payments, '/v1/charges', ChargeRecord),
+    accounts: new ResourceReader(http.accounts, '/v1/accounts', AccountRecord, AccountBatch),
+    deliveries: new ResourceReader(
+      http.deliveries,
+      '/v1/deliveries',
+      DeliveryRecord,
+      DeliveryBatch,
+    ),
+    packages: new ResourceReader(http.packages, '/v1/packages', PackageRecord, PackageBatch),
+    drones: new ResourceReader(http.drones, '/v1/drones', DroneRecord, DroneBatch),
+    charges: new ResourceReader(http.payments, '/v1/charges', ChargeRecord, ChargeBatch),
   };
   return {
     http,

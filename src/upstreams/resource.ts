@@ -1,8 +1,7 @@
-import type { z } from 'zod';
+import type { AnswerSchema } from './answer-schema.js';
 import { isNotFound, UpstreamUnavailableError } from './errors.js';
 import type { Answer, CallScope, UpstreamHttpClient } from './http-client.js';
 import { RecordCache } from './record-cache.js';
-import { batchOf } from './records.js';
 
 /**
  * The two reads every service offers for each resource: one record by id, and many by
@@ -16,16 +15,16 @@ import { batchOf } from './records.js';
  * cache for other callers to read, or flush the cache with one huge answer.
  */
 export class ResourceReader<T extends { id: string }> {
-  readonly #batch: z.ZodType<{ data: T[] }>;
   readonly #cache: RecordCache<T> | undefined;
 
   constructor(
     private readonly http: UpstreamHttpClient,
     /** e.g. `/v1/drones` */
     private readonly collection: string,
-    private readonly record: z.ZodType<T>,
+    private readonly record: AnswerSchema<T>,
+    /** `{ data: [records] }`: the answer of a batch get (`?ids=`). */
+    private readonly batch: AnswerSchema<{ data: T[] }>,
   ) {
-    this.#batch = batchOf(record) as unknown as z.ZodType<{ data: T[] }>;
     this.#cache = http.recordCacheSize > 0 ? new RecordCache(http.recordCacheSize) : undefined;
   }
 
@@ -70,7 +69,7 @@ export class ResourceReader<T extends { id: string }> {
     const path = `${this.collection}?${new URLSearchParams({ ids: missing.join(',') })}`;
     const answer = await this.http.sendWithHeaders(
       { method: 'GET', route: `GET ${this.collection}`, path, maxRecords: asked.size },
-      this.#batch,
+      this.batch,
       call,
     );
     const found = answer.data.data.filter((record) => asked.has(record.id));

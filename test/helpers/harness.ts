@@ -1,5 +1,6 @@
 import {
   type MockServices,
+  type MockServicesOptions,
   SERVICE_NAMES,
   type ServiceName,
   startMockServices,
@@ -69,8 +70,9 @@ export interface Harness {
 export async function startHarness(
   env: Record<string, string> = {},
   options: ServerOptions = {},
+  mockOptions: MockServicesOptions = {},
 ): Promise<Harness> {
-  const mocks = await startMockServices();
+  const mocks = await startMockServices(mockOptions);
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',

@@ -1,6 +1,9 @@
 // Every answer the services give validates against the response schema that the service's
-// OpenAPI document names for that route and status; an undocumented status fails. The last
-// test checks that every documented answer (but 500, a bug) was exercised here.
+// OpenAPI document names for that route and status; an undocumented status fails. Every request
+// sent is checked against the same document, and the service must agree with it: a request the
+// document accepts is never a 400, one it refuses never a 2xx. The test controls are checked
+// against their own document. The last test checks that every documented answer (but 500, a
+// bug) was exercised here.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,6 +25,7 @@ import {
 
 let mocks: MockServices;
 const checkers = byService((name) => new OpenApiChecker(name));
+const controls = new OpenApiChecker('controls');
 const seen = new Set<string>();
 
 beforeAll(async () => {
@@ -37,9 +41,15 @@ async function call(
   path: string,
   init: JsonRequest = {},
 ): Promise<JsonAnswer> {
-  const answer = await request(`${mocks.urls[service]}${path}`, { method, ...init });
-  checkers[service].expectConformant(method, template, answer);
-  seen.add(`${service} ${method} ${template} ${answer.status}`);
+  const url = new URL(`${mocks.urls[service]}${path}`);
+  const answer = await request(url.href, { method, ...init });
+  const checker =
+    template.startsWith('/v1/') || template.startsWith('/.well-known/')
+      ? checkers[service]
+      : controls;
+  checker.expectRequestAgreement(method, template, url, init.body, answer);
+  checker.expectConformant(method, template, answer);
+  seen.add(`${checker === controls ? 'controls' : service} ${method} ${template} ${answer.status}`);
   return answer;
 }
 
@@ -74,6 +84,29 @@ describe('the checker', () => {
   it('rejects a body that breaks the schema', () => {
     const partial = { status: 200, headers: json, body: { id: 'drn_001' } };
     expect(() => checkers.drones.expectConformant('GET', '/v1/drones/{id}', partial)).toThrow();
+  });
+
+  it('refuses a request outside the document: unknown parameter, bad value, bad body', () => {
+    const url = (path: string) => new URL(`http://127.0.0.1${path}`);
+    const drones = checkers.drones;
+    expect(drones.requestProblem('GET', '/v1/drones', url('/v1/drones?ids=a,b'), undefined)).toBe(
+      undefined,
+    );
+    expect(
+      drones.requestProblem('GET', '/v1/drones', url('/v1/drones?limit=5'), undefined),
+    ).toMatch(/limit is not documented/);
+    const deliveries = checkers.deliveries;
+    expect(
+      deliveries.requestProblem(
+        'GET',
+        '/v1/deliveries',
+        url('/v1/deliveries?limit=500'),
+        undefined,
+      ),
+    ).toMatch(/limit/);
+    expect(
+      deliveries.requestProblem('POST', '/v1/deliveries', url('/v1/deliveries'), { ownerId: 1 }),
+    ).toMatch(/body/);
   });
 
   it('rejects an undocumented status', () => {
@@ -391,15 +424,18 @@ describe('test controls', () => {
 });
 
 it('exercised every documented answer but 500', () => {
-  const documented = SERVICE_NAMES.flatMap((service) =>
-    Object.entries(
-      checkers[service].document.paths as Record<string, Record<string, { responses: object }>>,
-    ).flatMap(([template, item]) =>
-      Object.entries(item).flatMap(([method, operation]) =>
-        Object.keys(operation.responses)
-          .filter((status) => status !== '500')
-          .map((status) => `${service} ${method.toUpperCase()} ${template} ${status}`),
-      ),
+  const documents = [
+    ...SERVICE_NAMES.map((service) => [service, checkers[service].document] as const),
+    ['controls', controls.document] as const,
+  ];
+  const documented = documents.flatMap(([service, document]) =>
+    Object.entries(document.paths as Record<string, Record<string, { responses: object }>>).flatMap(
+      ([template, item]) =>
+        Object.entries(item).flatMap(([method, operation]) =>
+          Object.keys(operation.responses)
+            .filter((status) => status !== '500')
+            .map((status) => `${service} ${method.toUpperCase()} ${template} ${status}`),
+        ),
     ),
   );
   expect(documented.filter((answer) => !seen.has(answer))).toEqual([]);

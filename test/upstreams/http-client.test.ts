@@ -11,7 +11,7 @@ import {
   UpstreamUnavailableError,
 } from '../../src/upstreams/errors.js';
 import { UpstreamHttpClient } from '../../src/upstreams/http-client.js';
-import { DroneRecord } from '../../src/upstreams/records.js';
+import { DroneBatch, DroneRecord } from '../../src/upstreams/records.js';
 import { ResourceReader } from '../../src/upstreams/resource.js';
 import { testScope } from '../helpers/scope.js';
 
@@ -19,7 +19,7 @@ import { testScope } from '../helpers/scope.js';
 
 let mocks: MockServices;
 let client: UpstreamHttpClient;
-let drones: ResourceReader<z.infer<typeof DroneRecord>>;
+let drones: ResourceReader<DroneRecord>;
 
 const call = (timeoutMs = 2_000) => testScope(timeoutMs);
 
@@ -52,7 +52,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 beforeAll(async () => {
   mocks = await startMockServices();
   client = clientFor(mocks.urls.drones);
-  drones = new ResourceReader(client, '/v1/drones', DroneRecord);
+  drones = new ResourceReader(client, '/v1/drones', DroneRecord, DroneBatch);
 });
 afterEach(() => chaos({}));
 afterAll(async () => {
@@ -121,7 +121,7 @@ describe('UpstreamHttpClient', () => {
     try {
       const ids = Array.from({ length: 50 }, (_, i) => `drn_${String(i + 1).padStart(3, '0')}`);
       const error = await failure(
-        new ResourceReader(small, '/v1/drones', DroneRecord).getMany(ids, call()),
+        new ResourceReader(small, '/v1/drones', DroneRecord, DroneBatch).getMany(ids, call()),
       );
       expect(error).toMatchObject({ reason: 'BAD_RESPONSE' });
     } finally {
@@ -161,7 +161,10 @@ describe('UpstreamHttpClient', () => {
     });
     try {
       const error = await failure(
-        new ResourceReader(quick, '/v1/drones', DroneRecord).getOne('drn_001', call(5_000)),
+        new ResourceReader(quick, '/v1/drones', DroneRecord, DroneBatch).getOne(
+          'drn_001',
+          call(5_000),
+        ),
       );
       expect(error).toBeInstanceOf(UpstreamTimeoutError);
       expect(quick.policy.counters.attempts).toBe(1);
@@ -177,7 +180,7 @@ describe('UpstreamHttpClient', () => {
     const nowhere = clientFor('http://127.0.0.1:9');
     try {
       const error = await failure(
-        new ResourceReader(nowhere, '/v1/drones', DroneRecord).getOne('x', call()),
+        new ResourceReader(nowhere, '/v1/drones', DroneRecord, DroneBatch).getOne('x', call()),
       );
       expect(error).toMatchObject({ reason: 'CONNECTION' });
     } finally {

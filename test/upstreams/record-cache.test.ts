@@ -67,10 +67,12 @@ describe('a resource with a record cache', () => {
       resilience: DEFAULT_RESILIENCE,
       recordCacheSize: 100,
     });
+    const thing = z.object({ id: z.string(), name: z.string() });
     const reader = new ResourceReader(
       http,
       '/v1/things',
-      z.object({ id: z.string(), name: z.string() }),
+      thing,
+      z.object({ data: z.array(thing) }),
     );
     const call = testScope();
     asked.length = 0;
