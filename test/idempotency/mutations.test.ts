@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { scheduleDelivery } from '../helpers/deliveries.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { operation } from '../helpers/operations.js';
 import { accountWithDeliveries, getJson } from '../helpers/upstream-data.js';
@@ -25,25 +26,7 @@ interface Paid {
   };
 }
 
-async function newDelivery(): Promise<string> {
-  const { body } = await harness.graphql<{ scheduleDelivery: { delivery: { id: string } } }>(
-    operation('ScheduleDelivery'),
-    {
-      token,
-      variables: {
-        input: {
-          idempotencyKey: randomUUID(),
-          pickup: { lat: 52.5, lng: 13.4 },
-          dropoff: { lat: 52.4, lng: 13.3 },
-          package: { size: 'MEDIUM', weightKg: 3 },
-        },
-      },
-    },
-  );
-  const id = body.data?.scheduleDelivery.delivery.id;
-  if (!id) throw new Error(`could not schedule: ${JSON.stringify(body.errors)}`);
-  return id;
-}
+const newDelivery = () => scheduleDelivery(harness, token);
 
 const pay = (
   deliveryId: string,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { scheduleDelivery } from '../helpers/deliveries.js';
 import { type GraphQLAnswer, type Harness, startHarness } from '../helpers/harness.js';
 import { moneyStateOf } from '../helpers/money.js';
-import { operation } from '../helpers/operations.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
@@ -49,25 +49,7 @@ const codeOf = (answer: Answer) => answer.body.errors?.[0]?.extensions?.code;
 const completer = () => harness.server.skyway.completer;
 const events = () => harness.server.skyway.sagaEvents;
 
-async function newDelivery(): Promise<string> {
-  const { body } = await harness.graphql<{ scheduleDelivery: { delivery: { id: string } } }>(
-    operation('ScheduleDelivery'),
-    {
-      token,
-      variables: {
-        input: {
-          idempotencyKey: randomUUID(),
-          pickup: { lat: 52.5, lng: 13.4 },
-          dropoff: { lat: 52.4, lng: 13.3 },
-          package: { size: 'SMALL', weightKg: 1 },
-        },
-      },
-    },
-  );
-  const id = body.data?.scheduleDelivery.delivery.id;
-  if (!id) throw new Error(`could not schedule: ${JSON.stringify(body.errors)}`);
-  return id;
-}
+const newDelivery = () => scheduleDelivery(harness, token);
 
 const pay = (deliveryId: string, idempotencyKey = randomUUID()): Promise<Answer> =>
   harness.graphql(
@@ -170,6 +152,19 @@ describe('ten devices paying one delivery, each with its own key', () => {
   });
 });
 
+/** A paid delivery cancelled while payments refuses refunds: its client told an error. */
+async function cancelledWithRefundFailing(): Promise<string> {
+  const delivery = await newDelivery();
+  expect(expectHonestPayment(await pay(delivery))).toBe('charged');
+  await harness.chaos('payments', {
+    errorRate: 1,
+    errorStatus: 503,
+    routes: ['POST /v1/charges/{id}/refund'],
+  });
+  expect(codeOf(await cancel(delivery))).toBe('UPSTREAM_UNAVAILABLE');
+  return delivery;
+}
+
 describe('a saga whose client gives up', () => {
   it('undoes a payment left between its steps, and a retry is told no money was kept', async () => {
     const delivery = await newDelivery();
@@ -203,14 +198,7 @@ describe('a saga whose client gives up', () => {
   });
 
   it('finishes the refund of a cancel left half-way', async () => {
-    const delivery = await newDelivery();
-    expect(expectHonestPayment(await pay(delivery))).toBe('charged');
-    await harness.chaos('payments', {
-      errorRate: 1,
-      errorStatus: 503,
-      routes: ['POST /v1/charges/{id}/refund'],
-    });
-    expect(codeOf(await cancel(delivery))).toBe('UPSTREAM_UNAVAILABLE');
+    const delivery = await cancelledWithRefundFailing();
     await expect(moneyStateOf(urls(), serviceId(delivery))).rejects.toThrow(/money kept/);
     await harness.chaos('payments', {});
 
@@ -249,14 +237,7 @@ describe('a saga whose client gives up', () => {
   });
 
   it('is stuck after its tries, logged and counted, never silent', async () => {
-    const delivery = await newDelivery();
-    expect(expectHonestPayment(await pay(delivery))).toBe('charged');
-    await harness.chaos('payments', {
-      errorRate: 1,
-      errorStatus: 503,
-      routes: ['POST /v1/charges/{id}/refund'],
-    });
-    expect(codeOf(await cancel(delivery))).toBe('UPSTREAM_UNAVAILABLE');
+    await cancelledWithRefundFailing();
     const stuck = events().count('cancelDelivery', 'stuck');
     // Each failed try is put off (5 s, then 10 s): the clock is moved past each wait.
     vi.useFakeTimers({ toFake: ['Date'] });
