@@ -255,18 +255,29 @@ describe('a few hundred random interleavings of schedule, pay and cancel', () =>
     for (const op of sent) {
       const state = states.get(op.delivery);
       const error = op.answer?.errors?.[0]?.extensions;
-      const cancelled = sent.some(
-        (other) => other.kind === 'cancel' && other.delivery === op.delivery && other.answer?.data,
+      // Only a cancel gives money back: one that succeeded, or one whose client never learned
+      // (its instance died, or it was told an outage) and that the completer finished.
+      const cancelled = mocks.data.deliveries.get(serviceId(op.delivery))?.status === 'CANCELLED';
+      const cancelSent = sent.some(
+        (other) =>
+          other.kind === 'cancel' &&
+          other.delivery === op.delivery &&
+          other.answer?.errors?.[0]?.extensions?.code !== 'INVALID_STATE',
       );
       if (op.kind === 'cancel' && op.answer?.data) {
         // A successful cancel means the money came back.
+        expect(cancelled).toBe(true);
         expect(state).toEqual({ state: 'unpaid' });
       }
       if (op.kind === 'pay' && op.answer?.data) {
         // A charge means paid, unless a cancel refunded it later.
         const chargeId = serviceId(op.answer.data.payForDelivery?.charge?.id ?? '');
-        if (!cancelled) expect(state).toEqual({ state: 'paid', chargeId });
-        else expect(state).toEqual({ state: 'unpaid' });
+        if (cancelled) {
+          expect(cancelSent).toBe(true);
+          expect(state).toEqual({ state: 'unpaid' });
+        } else {
+          expect(state).toEqual({ state: 'paid', chargeId });
+        }
       }
       if (op.kind === 'pay' && (error?.code === 'INVALID_STATE' || error?.code === 'NOT_FOUND')) {
         expect(error.moneyKept).toBe(false);
