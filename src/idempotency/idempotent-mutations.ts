@@ -39,7 +39,11 @@ export interface Steps {
   step(name: string, action: () => Promise<string>): Promise<string>;
   /** What a completed step produced, or undefined. */
   done(name: string): string | undefined;
-  /** True before any step of this request has completed, in this attempt or an earlier one. */
+  /**
+   * True for the first attempt of this request only: no earlier attempt held it, so nothing
+   * was written upstream for it yet. Checks that refuse before the first step run only then:
+   * a taken-over attempt may have written without recording, and must go on to undo it.
+   */
   readonly fresh: boolean;
 }
 
@@ -134,7 +138,7 @@ export class IdempotentMutations {
       case 'acquired':
         break;
     }
-    return this.#execute(key, owner, begun.steps, body, 0);
+    return this.#execute(key, owner, begun.steps, body, 0, !begun.takenOver);
   }
 
   /**
@@ -148,7 +152,7 @@ export class IdempotentMutations {
     body: (steps: Steps) => Promise<Outcome>,
     retryInMs: number,
   ): Promise<Outcome> {
-    return this.#execute(claimed.key, owner, claimed.steps, body, retryInMs);
+    return this.#execute(claimed.key, owner, claimed.steps, body, retryInMs, false);
   }
 
   async #execute(
@@ -157,12 +161,13 @@ export class IdempotentMutations {
     saved: Record<string, string>,
     body: (steps: Steps) => Promise<Outcome>,
     retryInMs: number,
+    fresh: boolean,
   ): Promise<Outcome> {
     this.counters.executions += 1;
     const done = { ...saved };
     if (Object.keys(done).length > 0) this.counters.resumed += 1;
     const steps: Steps = {
-      fresh: Object.keys(done).length === 0,
+      fresh,
       done: (name) => done[name],
       step: async (name, action) => {
         const previous = done[name];

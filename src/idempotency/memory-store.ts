@@ -57,14 +57,14 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
         expiresAt: now + options.retentionMs,
       });
       this.#due.set(key, now + options.leaseMs);
-      return { status: 'acquired', steps: {} };
+      return { status: 'acquired', steps: {}, takenOver: false };
     }
     if (entry.fingerprint !== options.fingerprint) return { status: 'mismatch' };
     if (entry.state === 'completed' && entry.outcome)
       return { status: 'completed', outcome: entry.outcome };
     if (entry.leaseUntil > now) return { status: 'in-flight' };
     this.#hold(key, entry, options.owner, now + options.leaseMs);
-    return { status: 'acquired', steps: { ...entry.steps } };
+    return { status: 'acquired', steps: { ...entry.steps }, takenOver: true };
   }
 
   async saveStep(key: string, owner: string, step: string, value: string, leaseMs: number) {

@@ -134,7 +134,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const [status, ...rest] = answer;
     switch (status) {
       case 'acquired':
-        return { status, steps: fieldsOf(rest).steps };
+        // A new record answers `acquired` alone; a taken-over one, with its fields.
+        return { status, steps: fieldsOf(rest).steps, takenOver: rest.length > 0 };
       case 'completed':
         return { status, outcome: JSON.parse(rest[0] ?? 'null') as StoredOutcome };
       case 'in-flight':

@@ -51,7 +51,16 @@ export interface ClaimOptions {
 
 export type BeginResult =
   /** This request runs: a new record, or one taken over with the steps already done. */
-  | { status: 'acquired'; steps: Record<string, string> }
+  | {
+      status: 'acquired';
+      steps: Record<string, string>;
+      /**
+       * True when an earlier attempt held the record (its lease ran out, or it gave it up): it
+       * may have written upstream without recording the step, so checks that would refuse
+       * before the first step must not run; the steps' own keys replay what it wrote.
+       */
+      takenOver: boolean;
+    }
   | { status: 'completed'; outcome: StoredOutcome }
   /** Another request holds the lease. */
   | { status: 'in-flight' }

@@ -42,14 +42,24 @@ const idempotencyKeyField = {
 } as const;
 
 interface Checks {
-  /** Before the first step: the caller's right and the state the saga needs. */
+  /**
+   * The caller's right, on every request, before the key is even looked up: a caller who may
+   * not act on the delivery neither starts, nor takes over, nor replays, nor ends the record of
+   * another token of the same account (its refusal is stored nowhere).
+   */
+  authorize?: () => Promise<void>;
+  /**
+   * The state the saga needs, on its first attempt only. A later attempt (a retry taking over,
+   * a resume after an outage) is not refused for the state: an earlier attempt may have
+   * written upstream, and the saga must go on to finish or undo it.
+   */
   before?: () => Promise<void>;
-  /** Before a stored outcome is replayed: the replaying caller's right, and what is true now. */
+  /** Before a stored outcome is replayed: what is true now. */
   recheck?: (stored: StoredOutcome) => Promise<void>;
 }
 
 /** Runs `saga` once per (caller, mutation, key) and input, for this request. */
-function runSaga<I>(
+async function runSaga<I>(
   ctx: Context,
   saga: Saga<I>,
   clientKey: string,
@@ -62,6 +72,7 @@ function runSaga<I>(
     clientKey: checkIdempotencyKey(clientKey),
   };
   const resume: ResumeData = { v: 1, saga: saga.name, callerId: scope.callerId, clientKey, input };
+  await checks.authorize?.();
   return ctx.idempotency.run(
     scope,
     { input, resume: JSON.stringify(resume) },
@@ -199,6 +210,7 @@ builder.mutationField('payForDelivery', (t) =>
         currency: input.currency,
       };
       const outcome = await runSaga(ctx, payForDelivery, input.idempotencyKey, payment, {
+        authorize: async () => void (await deliveryToChange(ctx, deliveryId, noDeliveryToPay)),
         before: async () => {
           const delivery = await deliveryToChange(ctx, deliveryId, noDeliveryToPay);
           if (delivery.status === 'CANCELLED') {
@@ -256,8 +268,7 @@ builder.mutationField('cancelDelivery', (t) =>
         input.idempotencyKey,
         { deliveryId },
         {
-          before: async () => void (await deliveryToChange(ctx, deliveryId)),
-          recheck: async () => void (await deliveryToChange(ctx, deliveryId)),
+          authorize: async () => void (await deliveryToChange(ctx, deliveryId)),
         },
       );
       return { delivery: await produced(ctx.loaders.deliveries, outcome.deliveryId) };

@@ -173,6 +173,40 @@ describe('a retried mutation', () => {
     expect(JSON.stringify(replayed.body)).not.toContain('@');
   });
 
+  it('is authorized for the caller who resumes it after an outage, too', async () => {
+    const { data } = await getJson<{ data: Array<{ id: string; ownerId: string }> }>(
+      harness,
+      'deliveries',
+      '/v1/deliveries?status=CREATED&limit=50',
+    );
+    // Unpaid (CREATED deliveries have no charge in the seed), and someone else's.
+    const foreign = data.find((d) => d.ownerId !== ownerId);
+    const deliveryId = Buffer.from(`Delivery:${foreign?.id}`).toString('base64url');
+    const key = randomUUID();
+    // A dispatcher token of this account starts paying for another account's delivery; the
+    // link fails, so the saga stops after its authorization, resumable with the same key.
+    await harness.chaos('deliveries', {
+      errorRate: 1,
+      errorStatus: 503,
+      routes: ['POST /v1/deliveries/{id}/payment'],
+    });
+    const dispatcher = await harness.token(ownerId, 'DISPATCHER');
+    const payAs = (auth: string) =>
+      harness.graphql(operation('PayForDelivery'), {
+        token: auth,
+        variables: {
+          input: { idempotencyKey: key, deliveryId, amountCents: 2500, currency: 'EUR' },
+        },
+      });
+    expect(codes((await payAs(dispatcher)).body)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    await harness.chaos('deliveries', {});
+    // A customer token of the same account sends the key again: it may not pay for it.
+    const linksBefore = (await writes()).payments;
+    const resumed = await payAs(token);
+    expect(codes(resumed.body)).toEqual(['NOT_FOUND']);
+    expect((await writes()).payments).toBe(linksBefore);
+  });
+
   it('after invalid input stores nothing: the key still works with valid input', async () => {
     const delivery = await newDelivery();
     const key = randomUUID();

@@ -43,7 +43,11 @@ export function describeIdempotencyStore(name: string, subject: () => Idempotenc
   describe(`${name} idempotency store`, () => {
     it('gives a new key to its first request and refuses its twin while it runs', async () => {
       const { store } = subject();
-      expect(await begin(store, 'k', 'a')).toEqual({ status: 'acquired', steps: {} });
+      expect(await begin(store, 'k', 'a')).toEqual({
+        status: 'acquired',
+        steps: {},
+        takenOver: false,
+      });
       expect(await begin(store, 'k', 'b')).toEqual({ status: 'in-flight' });
     });
 
@@ -90,6 +94,7 @@ export function describeIdempotencyStore(name: string, subject: () => Idempotenc
       expect(await begin(store, 'k', 'b')).toEqual({
         status: 'acquired',
         steps: { charge: 'chg_1' },
+        takenOver: true,
       });
       // The old owner is out: its late writes are refused.
       expect(await store.saveStep('k', 'a', 'payment', 'del_1', LEASE)).toBe(false);
@@ -103,6 +108,18 @@ export function describeIdempotencyStore(name: string, subject: () => Idempotenc
       expect(await begin(store, 'k', 'b')).toEqual({
         status: 'acquired',
         steps: { package: 'pkg_1' },
+        takenOver: true,
+      });
+    });
+
+    it('says a request was taken over even when no step was recorded', async () => {
+      const { store } = subject();
+      await begin(store, 'k', 'a');
+      await store.release('k', 'a');
+      expect(await begin(store, 'k', 'b')).toEqual({
+        status: 'acquired',
+        steps: {},
+        takenOver: true,
       });
     });
 
@@ -111,7 +128,11 @@ export function describeIdempotencyStore(name: string, subject: () => Idempotenc
       await begin(store, 'k', 'a');
       await store.complete('k', 'a', { kind: 'result', value: { id: '1' } }, RETENTION);
       await pass(RETENTION + 100);
-      expect(await begin(store, 'k', 'b', 'fp-2')).toEqual({ status: 'acquired', steps: {} });
+      expect(await begin(store, 'k', 'b', 'fp-2')).toEqual({
+        status: 'acquired',
+        steps: {},
+        takenOver: false,
+      });
     });
 
     it('hands an abandoned request to the completer once, with its steps and resume data', async () => {

@@ -45,7 +45,11 @@ describe('memory store bound', () => {
   it('drops the least recently used records past its size', async () => {
     const { store } = memorySubject(2);
     for (const key of ['k1', 'k2', 'k3']) await begin(store, key, 'a');
-    expect(await begin(store, 'k1', 'b')).toEqual({ status: 'acquired', steps: {} });
+    expect(await begin(store, 'k1', 'b')).toEqual({
+      status: 'acquired',
+      steps: {},
+      takenOver: false,
+    });
     expect(await begin(store, 'k3', 'b')).toEqual({ status: 'in-flight' });
   });
 
@@ -56,7 +60,11 @@ describe('memory store bound', () => {
     expect(await store.saveStep('k1', 'a', 'authorize', 'chg_1', 150)).toBe(true); // k1 in use
     await begin(store, 'k3', 'a'); // k2 goes
     expect(await begin(store, 'k1', 'b')).toEqual({ status: 'in-flight' });
-    expect(await begin(store, 'k2', 'b')).toEqual({ status: 'acquired', steps: {} }); // k3 goes
+    expect(await begin(store, 'k2', 'b')).toEqual({
+      status: 'acquired',
+      steps: {},
+      takenOver: false,
+    }); // k3 goes
     await pass(200); // past their leases, within their retention
     const claimed = await store.claimExpired({ owner: 'c', leaseMs: 1_000, idleMs: 0, limit: 10 });
     expect(claimed.map(({ key }) => key).sort()).toEqual(['k1', 'k2']);

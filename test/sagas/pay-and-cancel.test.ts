@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fingerprint } from '../../src/idempotency/fingerprint.js';
+import { scopeDigest, upstreamIdempotencyKey } from '../../src/idempotency/keys.js';
 import { scheduleDelivery } from '../helpers/deliveries.js';
 import { type GraphQLAnswer, type Harness, startHarness } from '../helpers/harness.js';
 import { moneyStateOf } from '../helpers/money.js';
@@ -205,6 +207,39 @@ describe('a saga whose client gives up', () => {
     const completed = events().count('cancelDelivery', 'completed');
     expect(await completer().runOnce()).toBe(1);
     expect(events().count('cancelDelivery', 'completed')).toBe(completed + 1);
+    expect(await moneyStateOf(urls(), serviceId(delivery))).toEqual({ state: 'unpaid' });
+  });
+
+  it('undoes what an attempt that died wrote unrecorded, when its client retries after a cancel', async () => {
+    const delivery = await newDelivery();
+    const key = randomUUID();
+    const payment = { deliveryId: serviceId(delivery), amountCents: 4200, currency: 'EUR' };
+    const keys = { callerId: OWNER, mutation: 'payForDelivery', clientKey: key };
+    // The first attempt began its record and authorized at payments, then died before it
+    // could record the step.
+    await harness.server.skyway.idempotency.store.begin(scopeDigest(keys), {
+      fingerprint: fingerprint(['payForDelivery', payment]),
+      owner: 'an attempt that died',
+      leaseMs: 1,
+      retentionMs: 60_000,
+      resume: '{}',
+    });
+    await fetch(`${urls().payments}/v1/charges`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': upstreamIdempotencyKey(keys, 'authorize'),
+      },
+      body: JSON.stringify({ ...payment, capture: false }),
+    });
+    // The delivery is cancelled meanwhile: nothing linked, so the cancel has nothing to refund.
+    expect((await cancel(delivery)).body.errors).toBeUndefined();
+    await expect(moneyStateOf(urls(), serviceId(delivery))).rejects.toThrow(/PENDING/);
+
+    // The retry must not stop at "cancelled": it replays the authorization and releases it.
+    const retry = await pay(delivery, key);
+    expect(codeOf(retry)).toBe('INVALID_STATE');
+    expect(retry.body.errors?.[0]?.extensions?.moneyKept).toBe(false);
     expect(await moneyStateOf(urls(), serviceId(delivery))).toEqual({ state: 'unpaid' });
   });
 
