@@ -14,11 +14,11 @@ import type { CORSOptions, Plugin } from 'graphql-yoga';
  */
 export function corsFor(origins: readonly string[]): false | ((request: Request) => CORSOptions) {
   if (origins.length === 0) return false;
-  const any = origins.includes('*');
+  const anyOrigin = origins.includes('*');
   const allowed = new Set(origins);
   return (request) => {
     const origin = request.headers.get('origin');
-    if (origin === null || (!any && !allowed.has(origin))) return false;
+    if (origin === null || (!anyOrigin && !allowed.has(origin))) return false;
     return {
       // A list of one is sent as it is: the request's own origin, once it may call.
       origin: [origin],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { idempotencyKeyInUse, idempotencyKeyReused, storeUnavailable } from '../errors.js';
+import { pause } from '../resilience/pause.js';
 import { fingerprint } from './fingerprint.js';
 import { type KeyScope, scopeDigest } from './keys.js';
 import type { ClaimedRecord, IdempotencyStore, StoredOutcome } from './store.js';
@@ -216,29 +217,22 @@ export class IdempotentMutations {
   }
 }
 
-/** Waits `ms`, or less if `signal` aborts; on the global timers, so tests can fake them. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
-
 /** This attempt lost its lease mid-way: another owner runs the mutation now. */
 class LeaseLostError extends Error {
   override name = 'LeaseLostError';
 }
 
+/** True for a domain refusal: an answer, not an accident, so it is stored and replayed. */
+export function isDomainRefusalError(error: unknown): error is GraphQLError {
+  if (!(error instanceof GraphQLError)) return false;
+  const { code } = error.extensions;
+  return typeof code === 'string' && REPLAYED_REFUSALS.has(code);
+}
+
 /** A domain refusal as it is stored for replay, or null for anything else. */
 function refusalOf(error: unknown): StoredOutcome | null {
-  if (!(error instanceof GraphQLError)) return null;
-  const { code, ...extensions } = error.extensions;
-  if (typeof code !== 'string' || !REPLAYED_REFUSALS.has(code)) return null;
+  if (!isDomainRefusalError(error)) return null;
+  const { code, ...extensions } = error.extensions as { code: string };
   return Object.keys(extensions).length === 0
     ? { kind: 'refusal', code, message: error.message }
     : { kind: 'refusal', code, message: error.message, extensions };

@@ -3,6 +3,7 @@ import type { UpstreamName } from '../config.js';
 import { UpstreamTimeoutError, UpstreamUnavailableError } from '../upstreams/errors.js';
 import type { CallOptions } from './call-options.js';
 import type { ResilienceOptions } from './options.js';
+import { pause } from './pause.js';
 import { RetryBudget } from './retry-budget.js';
 
 /**
@@ -73,30 +74,9 @@ export class Retry {
           throw error;
         }
         this.retries += 1;
-        await this.#wait(delayMs, call.signal);
+        // The request's signal ends the wait, with a timeout.
+        if (!(await pause(delayMs, call.signal))) throw new UpstreamTimeoutError(this.upstream);
       }
     }
-  }
-
-  /**
-   * Waits before the next attempt; the request's signal ends the wait with a timeout. A plain
-   * timer rather than `timers/promises`' sleep, so tests drive it with `vi.useFakeTimers()`.
-   */
-  #wait(delayMs: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) {
-        reject(new UpstreamTimeoutError(this.upstream));
-        return;
-      }
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new UpstreamTimeoutError(this.upstream));
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, delayMs);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDomainRefusalError } from '../idempotency/idempotent-mutations.js';
 import type { IdempotentMutations } from '../idempotency/index.js';
 import { upstreamIdempotencyKey } from '../idempotency/keys.js';
 import type { ClaimedRecord } from '../idempotency/store.js';
@@ -118,13 +119,17 @@ export class SagaCompleter {
 
     this.events.record(saga.name, 'resumed');
     this.logger.info(facts, 'saga completer: taking over an abandoned saga');
-    const keys = { callerId: parsed.callerId, mutation: saga.name, clientKey: parsed.clientKey };
+    const keys = {
+      callerId: parsed.caller.accountId,
+      mutation: saga.name,
+      clientKey: parsed.clientKey,
+    };
     // A scope of its own, as a request has: a budget, an id in the logs and at the services.
     const scope = new RequestScope({
       requestId: `completer-${randomHex(8)}`,
       budgetMs: this.options.budgetMs,
     });
-    scope.identify({ caller: { accountId: parsed.callerId, role: 'CUSTOMER' } });
+    scope.identify({ caller: parsed.caller });
     try {
       await this.idempotency.settle(
         record,
@@ -145,7 +150,7 @@ export class SagaCompleter {
       this.logger.info(facts, 'saga completer: saga completed');
     } catch (error) {
       const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
-      if (code === 'INVALID_STATE' || code === 'NOT_FOUND' || code === 'FORBIDDEN') {
+      if (isDomainRefusalError(error)) {
         this.logger.info({ ...facts, code }, 'saga completer: saga ended in a refusal');
       } else {
         this.logger.warn({ ...facts, code }, 'saga completer: saga failed; it will be tried again');

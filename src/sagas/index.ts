@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES } from '../auth/caller.js';
 import { cancelDelivery } from './cancel-delivery.js';
 import { payForDelivery } from './pay-for-delivery.js';
 import { SAGA_NAMES, type Saga, type SagaName } from './saga.js';
@@ -13,13 +14,14 @@ export const SAGAS: Record<SagaName, Saga<unknown>> = {
 
 /**
  * What an idempotency record keeps so the completer can finish its saga without the client:
- * the saga, who asked (its upstream keys derive from the caller and the client's key), and the
- * saga's input. Versioned, and validated when read back, like any other boundary.
+ * the saga, who asked, the client's key (the upstream keys derive from both), and the saga's
+ * input. Versioned, and validated when read back, like any other boundary.
  */
 export const ResumeData = z.object({
   v: z.literal(1),
   saga: z.enum(SAGA_NAMES),
-  callerId: z.string().min(1),
+  /** Who asked: the upstream keys derive from the account, and the services are told it. */
+  caller: z.object({ accountId: z.string().min(1), role: z.enum(ROLES) }),
   clientKey: z.string().min(1),
   input: z.unknown(),
 });

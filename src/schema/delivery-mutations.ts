@@ -66,12 +66,20 @@ async function runSaga<I>(
   input: I,
   checks: Checks = {},
 ): Promise<Outcome> {
+  const caller = requireCaller(ctx);
   const scope = {
-    callerId: requireCaller(ctx).accountId,
+    callerId: caller.accountId,
     mutation: saga.name,
     clientKey: checkIdempotencyKey(clientKey),
   };
-  const resume: ResumeData = { v: 1, saga: saga.name, callerId: scope.callerId, clientKey, input };
+  const resume: ResumeData = {
+    v: 1,
+    saga: saga.name,
+    // Only what the completer needs: no name or other claim of the token goes into the store.
+    caller: { accountId: caller.accountId, role: caller.role },
+    clientKey,
+    input,
+  };
   await checks.authorize?.();
   return ctx.idempotency.run(
     scope,
