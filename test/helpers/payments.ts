@@ -12,7 +12,7 @@ export interface PaymentAnswer {
     string,
     { charge?: { id: string }; delivery: { id: string; status?: string } }
   > | null;
-  errors?: Array<{ extensions?: { code?: string; upstream?: string } }>;
+  errors?: Array<{ extensions?: { code?: string; upstream?: string; moneyKept?: boolean } }>;
 }
 
 export const SCHEDULE = `mutation ($input: ScheduleDeliveryInput!) { scheduleDelivery(input: $input) { delivery { id } } }`;
@@ -74,13 +74,36 @@ export async function graphql(
   auth: string,
   query: string,
   variables: Record<string, unknown>,
+  signal?: AbortSignal,
 ): Promise<PaymentAnswer> {
   const answer = await fetch(`${base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
     body: JSON.stringify({ query, variables }),
+    signal,
   });
   return { status: answer.status, ...((await answer.json()) as Omit<PaymentAnswer, 'status'>) };
+}
+
+/**
+ * `times` identical payments of one delivery, one key for all, sent at once and alternating
+ * between two BFF processes: what two instances sharing a store must answer with one charge.
+ */
+export async function racePayments(
+  [a, b]: [string, string],
+  auth: string,
+  deliveryId: string,
+  times = 50,
+) {
+  const input = { idempotencyKey: randomUUID(), deliveryId, amountCents: 1500, currency: 'EUR' };
+  const answers = await Promise.all(
+    Array.from({ length: times }, (_, i) => graphql(i % 2 === 0 ? a : b, auth, PAY, { input })),
+  );
+  return {
+    answers,
+    chargeIds: new Set(answers.flatMap((answer) => answer.data?.payForDelivery?.charge?.id ?? [])),
+    codes: answers.flatMap((answer) => answer.errors?.map((e) => e.extensions?.code) ?? []),
+  };
 }
 
 /** The service's own id inside a global id. */

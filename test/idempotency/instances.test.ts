@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
 import { type BffProcess, startBffProcess, upstreamEnv } from '../helpers/bff-process.js';
-import { graphql, PAY, payments, serviceId } from '../helpers/payments.js';
+import { graphql, PAY, payments, racePayments, serviceId } from '../helpers/payments.js';
 import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -42,23 +42,7 @@ describe('two BFF instances sharing Redis', () => {
     const [a, b] = await Promise.all([bff().url, bff().url]);
     const auth = await token('acc_0002');
     const delivery = await newDelivery(a, auth);
-    const input = {
-      idempotencyKey: randomUUID(),
-      deliveryId: delivery,
-      amountCents: 1500,
-      currency: 'EUR',
-    };
-
-    const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => graphql(i % 2 === 0 ? a : b, auth, PAY, { input })),
-    );
-
-    const chargeIds = new Set(
-      answers.flatMap((answer) => answer.data?.payForDelivery?.charge?.id ?? []),
-    );
-    const refusals = answers.flatMap(
-      (answer) => answer.errors?.map((e) => e.extensions?.code) ?? [],
-    );
+    const { answers, chargeIds, codes: refusals } = await racePayments([a, b], auth, delivery);
     expect(chargeIds.size).toBe(1);
     expect(new Set(refusals)).toEqual(
       refusals.length > 0 ? new Set(['IDEMPOTENCY_KEY_IN_USE']) : new Set(),

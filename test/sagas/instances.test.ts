@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../../mock-services/index.js';
 import { type BffProcess, startBffProcess, upstreamEnv } from '../helpers/bff-process.js';
 import { type MoneyState, moneyStateOf } from '../helpers/money.js';
+import { graphql, PAY, type PaymentAnswer, payments, serviceId } from '../helpers/payments.js';
 import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -43,58 +44,23 @@ function bff(env: Record<string, string>): BffProcess {
   return started;
 }
 
-async function token(accountId: string): Promise<string> {
-  const answer = await fetch(`${mocks.urls.accounts}/v1/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ accountId, role: 'CUSTOMER' }),
-  });
-  return ((await answer.json()) as { token: string }).token;
-}
+const { token, newDelivery } = payments(() => mocks);
 
-interface Answer {
-  data?: Record<string, { charge?: { id: string }; delivery?: { id: string } }> | null;
-  errors?: Array<{ extensions?: { code?: string; moneyKept?: boolean } }>;
-}
-
-/** A GraphQL call that gives up after 5 s: an instance may be killed under it. */
-async function graphql(
+/** A GraphQL call that gives up after 5 s, and null if it fails: an instance may be killed under it. */
+async function send(
   base: string,
   auth: string,
   query: string,
   input: Record<string, unknown>,
-): Promise<Answer | null> {
+): Promise<PaymentAnswer | null> {
   try {
-    const answer = await fetch(`${base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${auth}` },
-      body: JSON.stringify({ query, variables: { input } }),
-      signal: AbortSignal.timeout(5_000),
-    });
-    return (await answer.json()) as Answer;
+    return await graphql(base, auth, query, { input }, AbortSignal.timeout(5_000));
   } catch {
     return null;
   }
 }
 
-const SCHEDULE = `mutation ($input: ScheduleDeliveryInput!) { scheduleDelivery(input: $input) { delivery { id } } }`;
-const PAY = `mutation ($input: PayForDeliveryInput!) { payForDelivery(input: $input) { charge { id } delivery { id } } }`;
 const CANCEL = `mutation ($input: CancelDeliveryInput!) { cancelDelivery(input: $input) { delivery { id } } }`;
-
-async function newDelivery(base: string, auth: string): Promise<string> {
-  const answer = await graphql(base, auth, SCHEDULE, {
-    idempotencyKey: randomUUID(),
-    pickup: { lat: 52.5, lng: 13.4 },
-    dropoff: { lat: 52.45, lng: 13.38 },
-    package: { size: 'SMALL', weightKg: 1 },
-  });
-  const id = answer?.data?.scheduleDelivery?.delivery?.id;
-  if (!id) throw new Error(`schedule failed: ${JSON.stringify(answer)}`);
-  return id;
-}
-
-const serviceId = (globalId: string) =>
-  Buffer.from(globalId, 'base64url').toString().split(':')[1] ?? '';
 
 async function chaos(service: 'payments' | 'deliveries', settings: object): Promise<void> {
   await fetch(`${mocks.urls[service]}/__chaos`, {
@@ -131,7 +97,7 @@ describe('an instance killed the moment the charge returns, its client never ret
 
     // The link step hangs: the charge is authorized, then the instance dies.
     await chaos('deliveries', { hang: true, routes: ['POST /v1/deliveries/{id}/payment'] });
-    const paying = graphql(base, auth, PAY, {
+    const paying = send(base, auth, PAY, {
       idempotencyKey: randomUUID(),
       deliveryId: delivery,
       amountCents: 4200,
@@ -177,7 +143,7 @@ describe('a few hundred random interleavings of schedule, pay and cancel', () =>
       kind: 'pay' | 'cancel';
       delivery: string;
       key: string;
-      answer: Answer | null;
+      answer: PaymentAnswer | null;
     }
     const sent: Sent[] = [];
     const keys: Array<Pick<Sent, 'kind' | 'delivery' | 'key'>> = [];
@@ -222,7 +188,7 @@ describe('a few hundred random interleavings of schedule, pay and cancel', () =>
                 currency: 'EUR',
               }
             : { idempotencyKey: op.key, deliveryId: op.delivery };
-        const answer = await graphql(base, auth, op.kind === 'pay' ? PAY : CANCEL, input);
+        const answer = await send(base, auth, op.kind === 'pay' ? PAY : CANCEL, input);
         sent.push({ ...op, answer });
       });
       if (killNow) {
