@@ -1,9 +1,8 @@
-import { once } from 'node:events';
 import { request } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../mock-services/index.js';
 import { startBffProcess, upstreamEnv } from './helpers/bff-process.js';
+import { takePort } from './helpers/taken-port.js';
 
 /**
  * Cluster mode: workers share the port, a dead worker is replaced, SIGTERM stops them all, and
@@ -68,9 +67,8 @@ describe('WEB_CONCURRENCY=2', () => {
   });
 
   it('says in one line that the port is taken and exits 2, without forking workers', async () => {
-    const blocker = createServer().listen(0, '127.0.0.1');
-    await once(blocker, 'listening');
-    const { port } = blocker.address() as AddressInfo;
+    const blocker = await takePort();
+    const { port } = blocker;
     try {
       const bff = startBffProcess({
         ...upstreamEnv(mocks),
@@ -84,7 +82,7 @@ describe('WEB_CONCURRENCY=2', () => {
         `the BFF cannot listen on 127.0.0.1:${port}: the port is taken; set PORT to another port (0 picks a free one)\n`,
       );
     } finally {
-      blocker.close();
+      await blocker.release();
     }
   });
 });

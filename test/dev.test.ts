@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSeed, SERVICE_NAMES, URL_ENV } from '../mock-services/index.js';
+import { takePort } from './helpers/taken-port.js';
 
 /**
  * `npm start` as a newcomer runs it: a child process printing where everything is and two
@@ -167,14 +167,13 @@ describe('npm start', () => {
   });
 
   describe('on a taken port', () => {
-    let blocker: Server;
+    let blocker: Awaited<ReturnType<typeof takePort>>;
     let taken: number;
     beforeAll(async () => {
-      blocker = createServer().listen(0, '127.0.0.1');
-      await once(blocker, 'listening');
-      taken = (blocker.address() as { port: number }).port;
+      blocker = await takePort();
+      taken = blocker.port;
     });
-    afterAll(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    afterAll(() => blocker.release());
 
     // Each mock's line is held in-process by test/mock-services/env.test.ts; here one of each
     // kind goes through the whole command.

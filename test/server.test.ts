@@ -1,8 +1,7 @@
-import { once } from 'node:events';
-import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../mock-services/index.js';
 import { startBffProcess, upstreamEnv } from './helpers/bff-process.js';
+import { takePort } from './helpers/taken-port.js';
 
 /** `npm run serve` as a deployment runs it: a child process, stopped by a signal. */
 
@@ -38,9 +37,8 @@ describe('npm run serve', () => {
   });
 
   it('says in one line that its port is taken and which variable moves it, exit 2', async () => {
-    const blocker = createServer().listen(0, '127.0.0.1');
-    await once(blocker, 'listening');
-    const { port } = blocker.address() as AddressInfo;
+    const blocker = await takePort();
+    const { port } = blocker;
     try {
       const bff = startBffProcess({ PORT: String(port), ...upstreamEnv(mocks) });
       await expect(bff.url).rejects.toThrow();
@@ -49,7 +47,7 @@ describe('npm run serve', () => {
         `the BFF cannot listen on 127.0.0.1:${port}: the port is taken; set PORT to another port (0 picks a free one)\n`,
       );
     } finally {
-      blocker.close();
+      await blocker.release();
     }
   });
 

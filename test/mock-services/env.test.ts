@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_KEY_FILE,
@@ -8,6 +6,7 @@ import {
   startFailureLine,
 } from '../../mock-services/env.js';
 import { SERVICE_NAMES, startMockServices, URL_ENV } from '../../mock-services/index.js';
+import { takePort } from '../helpers/taken-port.js';
 
 /** What `npm run mocks` and `npm start` read from the environment, and say when they cannot start. */
 
@@ -42,14 +41,13 @@ describe('mockOptionsFromEnv', () => {
 });
 
 describe('startFailureLine', () => {
-  let blocker: Server;
+  let blocker: Awaited<ReturnType<typeof takePort>>;
   let taken: number;
   beforeAll(async () => {
-    blocker = createServer().listen(0, '127.0.0.1');
-    await once(blocker, 'listening');
-    taken = (blocker.address() as { port: number }).port;
+    blocker = await takePort();
+    taken = blocker.port;
   });
-  afterAll(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+  afterAll(() => blocker.release());
 
   it.each(SERVICE_NAMES)(
     'names %s, its port and its variable when the port is taken',
