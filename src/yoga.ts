@@ -12,6 +12,7 @@ import { Metrics } from './observability/metrics.js';
 import {
   observeIdempotency,
   observePolicies,
+  observeRecordReuse,
   observeSagas,
   observeStores,
 } from './observability/policy-metrics.js';
@@ -80,6 +81,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
   const idempotency = new IdempotentMutations(idempotencyStore, config.idempotency);
   const rateLimitStore = createRateLimitStore(config.rateLimit, options.storeClock);
   observePolicies(metrics, upstreams);
+  observeRecordReuse(metrics, upstreams);
   observeIdempotency(metrics, idempotency);
   observeStores(metrics, { idempotency: () => idempotencyStore.ping() });
   const sagaEvents = new SagaEvents();

@@ -38,8 +38,8 @@ export interface CollectionDefinition<T, F extends z.ZodObject> {
   records(): ReadonlyMap<string, T>;
   list?: ListDefinition<F>;
   /**
-   * `Cache-Control` of the reads by id (one and batch) for records that never change once
-   * made, so a client may keep them: a shared cache in front of the service, or the BFF's.
+   * `Cache-Control` of the reads by id (one and batch), for as long as a client may keep
+   * the records: a shared cache in front of the service, or the BFF's.
    */
   cacheControl?: string;
 }

@@ -58,6 +58,24 @@ export function observePolicies(metrics: Metrics, upstreams: Upstreams): void {
   );
 }
 
+/** Records a request got without asking its service: from the record cache, or another request's read. */
+export function observeRecordReuse(metrics: Metrics, upstreams: Upstreams): void {
+  metrics.observe(
+    'skyway_upstream_records_reused_total',
+    "Upstream records served without a call of their own, by upstream, resource and source: cache (kept from an earlier answer) or in_flight (waited for another request's read).",
+    ['upstream', 'resource', 'source'],
+    () =>
+      Object.values(upstreams.readers).flatMap((reader) => {
+        const labels = { upstream: reader.upstream, resource: reader.collection };
+        return [
+          [{ ...labels, source: 'cache' }, reader.cached],
+          [{ ...labels, source: 'in_flight' }, reader.joined],
+        ] as Array<[Record<string, string>, number]>;
+      }),
+    'counter',
+  );
+}
+
 export function observeIdempotency(metrics: Metrics, idempotency: IdempotentMutations): void {
   metrics.observe(
     'skyway_idempotency_total',

@@ -19,7 +19,7 @@ import {
   PackageBatch,
   PackageRecord,
 } from './records.js';
-import { ResourceReader } from './resource.js';
+import { type ReaderCounts, ResourceReader } from './resource.js';
 
 /**
  * The five upstreams, made once per process: their pools, policies and record caches are
@@ -29,6 +29,8 @@ import { ResourceReader } from './resource.js';
 export interface Upstreams {
   /** The HTTP client of each upstream, with its policy (breaker state, counters). */
   http: Record<UpstreamName, UpstreamHttpClient>;
+  /** The reader of each resource, with its record cache and shared reads (their counters). */
+  readers: Record<string, ReaderCounts>;
   bind(scope: CallScope): BoundUpstreams;
   close(): Promise<void>;
 }
@@ -75,6 +77,7 @@ export function createUpstreams(config: Config, metrics?: Metrics, logger?: Logg
   };
   return {
     http,
+    readers,
     bind: (scope) => ({
       accounts: new AccountsClient(readers.accounts, scope),
       deliveries: new DeliveriesClient(http.deliveries, readers.deliveries, scope),

@@ -28,12 +28,8 @@ export class RecordCache<T extends { id: string }> {
     return this.#records.get(id);
   }
 
-  /**
-   * Keeps the records of one answer to `GET origin+path` for as long as its headers allow
-   * a shared cache to; keeps nothing when they allow none.
-   */
-  keep(records: readonly T[], answer: CachedAnswer): void {
-    const ttlMs = sharedTtlMs(answer);
+  /** Keeps the records of one answer for `ttlMs` (its `sharedTtlMs`); none when 0. */
+  keep(records: readonly T[], ttlMs: number): void {
     if (ttlMs <= 0) return;
     for (const record of records) this.#records.set(record.id, record, { ttl: ttlMs });
   }

@@ -270,16 +270,31 @@ describe('packages, drones and payments', () => {
     ).toBe(200);
   });
 
-  it('send the Cache-Control their documents promise on reads by id, and only packages do', async () => {
-    const headers = (checkers.packages.document.components as { headers: Record<string, unknown> })
-      .headers;
-    const promised = (headers.PackageCacheControl as { schema: { const: string } }).schema.const;
-    const one = await call('packages', 'GET', '/v1/packages/{id}', '/v1/packages/pkg_000001');
-    const many = await call('packages', 'GET', '/v1/packages', '/v1/packages?ids=pkg_000001');
-    expect(one.headers.get('cache-control')).toBe(promised);
-    expect(many.headers.get('cache-control')).toBe(promised);
-    const drone = await call('drones', 'GET', '/v1/drones/{id}', '/v1/drones/drn_001');
-    expect(drone.headers.get('cache-control')).toBeNull();
+  it.each([
+    ['packages', '/v1/packages', 'pkg_000001', 'PackageCacheControl'],
+    ['drones', '/v1/drones', 'drn_001', 'DroneCacheControl'],
+  ] as const)(
+    '%s send the Cache-Control their document promises on reads by id',
+    async (service, path, id, header) => {
+      const headers = (
+        checkers[service].document.components as { headers: Record<string, unknown> }
+      ).headers;
+      const promised = (headers[header] as { schema: { const: string } }).schema.const;
+      const one = await call(service, 'GET', `${path}/{id}`, `${path}/${id}`);
+      const many = await call(service, 'GET', path, `${path}?ids=${id}`);
+      expect(one.headers.get('cache-control')).toBe(promised);
+      expect(many.headers.get('cache-control')).toBe(promised);
+    },
+  );
+
+  it.each([
+    ['accounts', '/v1/accounts', 'acc_0001'],
+    ['deliveries', '/v1/deliveries', 'del_000001'],
+    ['payments', '/v1/charges', 'chg_000001'],
+  ] as const)('%s, whose records are private, send no Cache-Control', async (service, path, id) => {
+    const one = await call(service, 'GET', `${path}/{id}`, `${path}/${id}`);
+    expect(one.status).toBe(200);
+    expect(one.headers.get('cache-control')).toBeNull();
   });
 
   it('create packages and charges', async () => {

@@ -23,7 +23,7 @@ describe('through the BFF', () => {
   });
   afterAll(() => harness.close());
 
-  it('serves packages (Cache-Control: max-age) from the cache; drones (no header) are asked again', async () => {
+  it('serves packages (Cache-Control: max-age) from the cache; charges (no header) are asked again', async () => {
     await harness.reset();
     for (let i = 0; i < 3; i++) {
       const { body } = await harness.graphql(operation('MyDeliveries'), { token });
@@ -32,7 +32,7 @@ describe('through the BFF', () => {
     const counts = await harness.callCounts();
     expect(counts.packages).toBe(1);
     expect(counts.deliveries).toBe(3);
-    expect(counts.drones).toBe(3);
+    expect(counts.payments).toBe(3);
   });
 });
 
