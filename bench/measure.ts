@@ -22,7 +22,7 @@ import { askedOf, type Scenario } from './scenarios.js';
  * One cell of the table: one scenario at one upstream latency, every contender. In order:
  * a discarded warm-up of each contender; upstream calls and latency of queries sent one at a
  * time; peak
- * rounds (A B C D, A B C D, …); then rounds at a fixed rate below every contender's peak,
+ * rounds (A B C D E, A B C D E, …); then rounds at a fixed rate below every contender's peak,
  * where CPU per query and unloaded latency are read. The mocks are reset before every run,
  * so their counters hold that run's calls only. Each contender is asked the scenario in its
  * own schema when it has one (`askedOf`).
