@@ -15,7 +15,7 @@ export interface BenchOptions {
   durationS: number;
   /** Seconds of the discarded warm-up of each contender, per scenario and latency; it also sizes the counted runs. */
   warmupS: number;
-  /** Rounds of A B C D, for the peak and again for the fixed rate. */
+  /** Rounds of A B C D E, for the peak and again for the fixed rate. */
   rounds: number;
   /** Concurrent connections of the load tool. */
   connections: number;
@@ -38,7 +38,7 @@ const HELP = `npm run bench -- [options]
   --quick               smoke run of about a minute: 0 ms only, short runs, one round, 5 s soak
   --duration <s>        seconds of each measured run (default 4, quick 1)
   --warmup <s>          discarded warm-up per contender and scenario (default 2, quick 0.5)
-  --rounds <n>          rounds of A B C D for peak and for fixed rate (default 3, quick 1)
+  --rounds <n>          rounds of A B C D E for peak and for fixed rate (default 3, quick 1)
   --connections <n>     load tool connections (default 16)
   --latencies <ms,...>  fixed upstream latencies (default 0,10; quick 0)
   --only <part,...>     ${PARTS.join(', ')} (repeatable)

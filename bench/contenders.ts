@@ -5,11 +5,11 @@ import { upstreamEnv } from './mocks.js';
 import type { Child, ProcessGroup } from './processes.js';
 
 /**
- * The four servers measured side by side, each its own process on the contenders' core,
+ * The five servers measured side by side, each its own process on the contenders' core,
  * each printing `… listening on http://host:port/graphql` when ready.
  */
 
-export const CONTENDERS = ['skyway', 'floor', 'naive', 'apollo'] as const;
+export const CONTENDERS = ['skyway', 'floor', 'naive', 'apollo', 'mesh'] as const;
 export type ContenderName = (typeof CONTENDERS)[number];
 
 export const CONTENDER_LABELS: Record<ContenderName, string> = {
@@ -17,6 +17,7 @@ export const CONTENDER_LABELS: Record<ContenderName, string> = {
   floor: 'floor',
   naive: 'naive (no batching)',
   apollo: 'Apollo peer',
+  mesh: 'Hive Gateway + Mesh peer',
 };
 
 export const CONTENDER_DESCRIPTIONS: Record<ContenderName, string> = {
@@ -27,6 +28,7 @@ export const CONTENDER_DESCRIPTIONS: Record<ContenderName, string> = {
   naive: 'Skyway with LOADER_BATCHING=false: one upstream call per item',
   apollo:
     'Apollo Server 5 (standalone), a RESTDataSource per service per request with DataLoader over the batch routes (`bench/peers/apollo/`)',
+  mesh: "Hive Gateway 2.15 (`@graphql-hive/gateway`, on `node:http`) serving a supergraph that GraphQL Mesh (`@graphql-mesh/compose-cli` 1.8, `@omnigraph/openapi` 0.112) composes at start from the five OpenAPI documents; links by `@resolveTo` with `keysArg` over the batch routes; tokens checked by the gateway's JWT plugin (`bench/peers/mesh/`). It serves the services' schema, so it is asked each screen in it (`bench/peers/mesh/operations.ts`)",
 };
 
 const ENTRIES: Record<ContenderName, string> = {
@@ -34,6 +36,7 @@ const ENTRIES: Record<ContenderName, string> = {
   floor: './floor/server.ts',
   naive: '../src/server.ts',
   apollo: './peers/apollo/server.ts',
+  mesh: './peers/mesh/server.ts',
 };
 
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));

@@ -2,12 +2,14 @@ import { isDeepStrictEqual } from 'node:util';
 import { request } from 'undici';
 import type { ContenderName } from './contenders.js';
 import type { CorrectnessResult } from './results.js';
-import type { GraphqlRequest, Scenario } from './scenarios.js';
+import { askedOf, type GraphqlRequest, type Scenario } from './scenarios.js';
 
 /**
  * Before anything is timed: the same requests to every contender, and every answer compared
  * with Skyway's, which must itself be a clean answer with data. A contender that differs is
- * reported with the first difference and left out of that scenario's timing.
+ * reported with the first difference and left out of that scenario's timing. A contender with
+ * a schema of its own (the Mesh peer) is asked the same screen in it (`Scenario.dialects`),
+ * and its answer is put in Skyway's shape before the comparison.
  */
 
 export async function post(url: string, graphql: GraphqlRequest): Promise<unknown> {
@@ -43,7 +45,12 @@ export async function checkScenario(
     for (const name of names) {
       if (name === 'skyway' || problems.has(name)) continue;
       const url = contenders[name] as string;
-      const actual = await post(url, graphql).catch((error: unknown) => error);
+      const dialect = scenario.dialects?.[name];
+      const answer = await post(url, askedOf(scenario, name).request(i)).catch(
+        (error: unknown) => error,
+      );
+      const actual =
+        dialect === undefined || answer instanceof Error ? answer : dialect.toSkyway(answer);
       if (actual instanceof Error) {
         problems.set(name, `request ${i}: ${actual.message}`);
       } else if (!isDeepStrictEqual(actual, expected)) {

@@ -21,7 +21,7 @@ import { boardWithoutDrones, makeScenarios } from './scenarios.js';
 import { soak } from './soak.js';
 
 /**
- * `npm run bench`: the mock services and the four contenders as separate processes, the load
+ * `npm run bench`: the mock services and the five contenders as separate processes, the load
  * tool here; correctness first, then every scenario at every latency, a soak, and last the
  * hanging-upstream scenario (calls to a hanging service may stay open after it); a table on the terminal, the JSON under bench/results/ and, after a
  * full run, BENCHMARKS.md. Every child is stopped at the end, on error and on Ctrl-C.

@@ -16,15 +16,16 @@ import {
   type RunSample,
   spread,
 } from './results.js';
-import type { Scenario } from './scenarios.js';
+import { askedOf, type Scenario } from './scenarios.js';
 
 /**
  * One cell of the table: one scenario at one upstream latency, every contender. In order:
  * a discarded warm-up of each contender; upstream calls and latency of queries sent one at a
  * time; peak
- * rounds (A B C D, A B C D, …); then rounds at a fixed rate below every contender's peak,
+ * rounds (A B C D E, A B C D E, …); then rounds at a fixed rate below every contender's peak,
  * where CPU per query and unloaded latency are read. The mocks are reset before every run,
- * so their counters hold that run's calls only.
+ * so their counters hold that run's calls only. Each contender is asked the scenario in its
+ * own schema when it has one (`askedOf`).
  */
 
 export interface Arena {
@@ -139,7 +140,7 @@ export async function measureCell(
     Math.max(2 * options.connections, Math.round(rps * options.durationS));
   arena.log(`    warm-up ${names.join(' ')}`);
   for (const name of names) {
-    const warm = await measureRun(arena, child(name), scenario, chaos, {
+    const warm = await measureRun(arena, child(name), askedOf(scenario, name), chaos, {
       kind: 'peak',
       connections: options.connections,
       durationS: options.warmupS,
@@ -151,13 +152,13 @@ export async function measureCell(
     (cell.contenders[name] as ContenderCell).alone = await callsAlone(
       arena,
       child(name),
-      scenario,
+      askedOf(scenario, name),
       chaos,
     );
   }
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const name of names) {
-      const sample = await measureRun(arena, child(name), scenario, chaos, {
+      const sample = await measureRun(arena, child(name), askedOf(scenario, name), chaos, {
         kind: 'peak',
         connections: options.connections,
         amount: amountFor.get(name) ?? 2 * options.connections,
@@ -173,9 +174,10 @@ export async function measureCell(
 
   const peakOf = (name: ContenderName) =>
     spread(cell.contenders[name]?.peak.map((s) => s.load.rps) ?? []).median;
-  // The naive may be far slower than the rest: it does not set the common rate, and runs at
-  // its own half-peak when it cannot keep up with it.
-  const setters = names.filter((name) => name !== 'naive');
+  // The naive and the Mesh peer may be far slower than the rest: they do not set the common
+  // rate (the others' CPU/query would be read at a fraction of their load), and run at their
+  // own half-peak when they cannot keep up with it.
+  const setters = names.filter((name) => name !== 'naive' && name !== 'mesh');
   cell.fixedRate = Math.max(
     1,
     Math.floor(FIXED_SHARE * Math.min(...(setters.length > 0 ? setters : names).map(peakOf))),
@@ -187,7 +189,7 @@ export async function measureCell(
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const name of names) {
       const rate = cell.contenders[name]?.fixedRate ?? cell.fixedRate;
-      const sample = await measureRun(arena, child(name), scenario, chaos, {
+      const sample = await measureRun(arena, child(name), askedOf(scenario, name), chaos, {
         kind: 'paced',
         maxInFlight: PACED_MAX_IN_FLIGHT,
         rate,

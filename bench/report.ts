@@ -148,6 +148,7 @@ export function ratiosTable(cells: Cell[]): string {
     if (bff === null) return [];
     const floor = get('floor');
     const peer = get('apollo');
+    const hive = get('mesh');
     const naive = get('naive');
     const nan = Number.NaN;
     const p50Gap =
@@ -163,6 +164,8 @@ export function ratiosTable(cells: Cell[]): string {
         p50Gap,
         ratio(bff.rps.median, peer?.rps.median ?? nan),
         ratio(bff.cpuMsPerQuery.median, peer?.cpuMsPerQuery.median ?? nan),
+        ratio(bff.rps.median, hive?.rps.median ?? nan),
+        ratio(bff.cpuMsPerQuery.median, hive?.cpuMsPerQuery.median ?? nan),
         ratio(naive?.callsAlone ?? nan, bff.callsAlone, 1),
         ratio(naive?.cpuMsPerQuery.median ?? nan, bff.cpuMsPerQuery.median, 1),
         ratio(naive?.rps.median ?? nan, bff.rps.median),
@@ -178,6 +181,8 @@ export function ratiosTable(cells: Cell[]): string {
       'BFF − floor p50, one at a time · at fixed rate',
       'BFF ÷ peer req/s',
       'BFF ÷ peer CPU/query',
+      'BFF ÷ Hive req/s',
+      'BFF ÷ Hive CPU/query',
       'naive ÷ BFF calls/query (alone)',
       'naive ÷ BFF CPU/query',
       'naive ÷ BFF req/s',

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ScenarioName } from './cli.js';
+import type { ContenderName } from './contenders.js';
 import { type Fixtures, globalId } from './fixtures.js';
+import { idFromCursor, MESH_OPERATIONS, TO_SKYWAY } from './peers/mesh/operations.js';
 
 /**
  * The timed scenarios: the apps' own operations from `contract/operations/`, each with the
@@ -23,6 +25,23 @@ export interface Scenario {
   plan: string;
   /** The i-th request; i grows for the whole run, the pools wrap around. */
   request(i: number): GraphqlRequest;
+  /** Contenders that serve a schema of their own ask for the same screen in it. */
+  dialects?: Partial<Record<ContenderName, Dialect>>;
+}
+
+/**
+ * The screen in a contender's own schema: the i-th request with the same variables and token
+ * as `Scenario.request(i)`, and the contender's answer in Skyway's shape, for `correctness.ts`.
+ */
+export interface Dialect {
+  request(i: number): GraphqlRequest;
+  toSkyway(answer: unknown): unknown;
+}
+
+/** The scenario as the contender is asked it: in its own schema when it has one. */
+export function askedOf(scenario: Scenario, contender: ContenderName): Scenario {
+  const dialect = scenario.dialects?.[contender];
+  return dialect === undefined ? scenario : { ...scenario, request: dialect.request };
 }
 
 const REPO = new URL('../', import.meta.url);
@@ -68,6 +87,16 @@ export function makeScenarios(fixtures: Fixtures): Record<ScenarioName, Scenario
         const accountId = at(fixtures.myDeliveriesAccounts, i);
         return graphql('MyDeliveries', myDeliveries, { first: 20 }, customer(accountId));
       },
+      dialects: {
+        mesh: {
+          request: (i) => {
+            const accountId = at(fixtures.myDeliveriesAccounts, i);
+            const query = MESH_OPERATIONS.MyDeliveries;
+            return graphql('MyDeliveries', query, { first: 20 }, customer(accountId));
+          },
+          toSkyway: TO_SKYWAY.MyDeliveries,
+        },
+      },
     },
     DispatchBoard: {
       name: 'DispatchBoard',
@@ -82,6 +111,24 @@ export function makeScenarios(fixtures: Fixtures): Record<ScenarioName, Scenario
           { first: 100, after: at(fixtures.boardCursors, i), status: 'IN_TRANSIT' },
           at(fixtures.dispatcherTokens, i),
         ),
+      dialects: {
+        mesh: {
+          request: (i) => {
+            const after = at(fixtures.boardCursors, i);
+            return graphql(
+              'DispatchBoard',
+              MESH_OPERATIONS.DispatchBoard,
+              {
+                first: 100,
+                after: after === null ? null : idFromCursor(after),
+                status: 'IN_TRANSIT',
+              },
+              at(fixtures.dispatcherTokens, i),
+            );
+          },
+          toSkyway: TO_SKYWAY.DispatchBoard,
+        },
+      },
     },
     DeliveryDetail: {
       name: 'DeliveryDetail',
@@ -97,6 +144,21 @@ export function makeScenarios(fixtures: Fixtures): Record<ScenarioName, Scenario
           { id: globalId('Delivery', delivery.id) },
           customer(delivery.ownerId),
         );
+      },
+      dialects: {
+        mesh: {
+          request: (i) => {
+            const delivery = at(fixtures.detailDeliveries, i);
+            const query = MESH_OPERATIONS.DeliveryDetail;
+            return graphql(
+              'DeliveryDetail',
+              query,
+              { id: delivery.id },
+              customer(delivery.ownerId),
+            );
+          },
+          toSkyway: TO_SKYWAY.DeliveryDetail,
+        },
       },
     },
   };
