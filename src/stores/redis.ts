@@ -13,7 +13,8 @@ import { parseRedisUrl } from './redis-url.js';
  *   queue) and is re-sent after a dropped connection: once on one server or Sentinel's master,
  *   as often as ioredis's 16 redirections allow on a cluster. What the store does with a
  *   failure (fail closed, fail open) is the store's choice.
- * - Reconnects: quickly (50 ms, growing to 500 ms), so service resumes soon after a failover.
+ * - Reconnects: quickly (50 ms, growing to 500 ms), so service resumes soon after a failover,
+ *   and always: a connection only ends when `closeRedis` closes it.
  * - Connection errors surface on the commands that need Redis, never as an unhandled 'error'.
  */
 
@@ -56,7 +57,30 @@ export function connectRedis(url: string, commandTimeoutMs: number): SharedRedis
       break;
   }
   redis.on('error', () => {});
+  if (redis instanceof Redis) reviveWhenEnded(redis);
   return redis;
+}
+
+/** Connections `closeRedis` ended on purpose; any other end is ioredis giving up. */
+const closed = new WeakSet<SharedRedis>();
+
+/**
+ * A connection that ends without `closeRedis` connects again. ioredis ends a connection for
+ * good when its connector fails to connect instead of retrying, and on Sentinel that happens
+ * in the middle of a failover: the failover detector disconnects the connector when the
+ * Sentinels announce +switch-master, and if that notice lands while the connection is
+ * already reconnecting (the old master died first), the reconnect attempt fails with
+ * "Connection is closed." and the status becomes `end`. Every command would then fail at once,
+ * forever (seen as a BFF answering UPSTREAM_UNAVAILABLE long after the failover healed).
+ * ioredis has no option for this, so the one connection is simply connected again.
+ */
+function reviveWhenEnded(redis: Redis): void {
+  redis.on('end', () => {
+    if (closed.has(redis)) return;
+    setTimeout(() => {
+      if (redis.status === 'end' && !closed.has(redis)) redis.connect().catch(() => {});
+    }, reconnectDelay(1)).unref();
+  });
 }
 
 /**
@@ -64,6 +88,7 @@ export function connectRedis(url: string, commandTimeoutMs: number): SharedRedis
  * would keep QUIT waiting).
  */
 export async function closeRedis(redis: SharedRedis): Promise<void> {
+  closed.add(redis);
   const quit = redis.quit().then(
     () => true,
     () => false,

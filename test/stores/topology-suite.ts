@@ -214,6 +214,10 @@ export function describeTopology(name: string, start: () => Promise<RedisTopolog
           if (answer.errors === undefined) return true;
           answer = await graphql(i % 2 === 0 ? b : a, auth, PAY, { input });
           return false;
+        }).catch((error: Error) => {
+          throw new Error(
+            `${error.message}: payment ${i} still answers ${JSON.stringify(answer.errors)}`,
+          );
         });
         retries.push(answer);
         const charges = await chargesFor(input.deliveryId);
