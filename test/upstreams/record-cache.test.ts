@@ -2,14 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DEFAULT_RESILIENCE } from '../../src/resilience/options.js';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
-import { UpstreamHttpClient } from '../../src/upstreams/http-client.js';
 import { sharedTtlMs } from '../../src/upstreams/record-cache.js';
-import { ResourceReader } from '../../src/upstreams/resource.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { operation } from '../helpers/operations.js';
 import { testScope } from '../helpers/scope.js';
+import { thingsReader } from '../helpers/things-reader.js';
 import { accountWithDeliveries } from '../helpers/upstream-data.js';
 
 /** Upstream caching: what a service says a shared cache may keep is kept, by record, and nothing else. */
@@ -61,25 +59,13 @@ describe('a resource with a record cache', () => {
   async function withReader(
     test: (read: (ids: string[]) => Promise<string[]>) => Promise<void>,
   ): Promise<void> {
-    const http = new UpstreamHttpClient('packages', origin, {
-      connections: 2,
-      maxBodyBytes: 4096,
-      resilience: DEFAULT_RESILIENCE,
-      recordCacheSize: 100,
-    });
-    const thing = z.object({ id: z.string(), name: z.string() });
-    const reader = new ResourceReader(
-      http,
-      '/v1/things',
-      thing,
-      z.object({ data: z.array(thing) }),
-    );
+    const { reader, close } = thingsReader(origin, z.object({ id: z.string(), name: z.string() }));
     const call = testScope();
     asked.length = 0;
     try {
       await test(async (ids) => (await reader.getMany(ids, call)).map((r) => r.id).sort());
     } finally {
-      await http.close();
+      await close();
     }
   }
 

@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_RESILIENCE } from '../../src/resilience/options.js';
-import { UpstreamHttpClient } from '../../src/upstreams/http-client.js';
-import { ResourceReader } from '../../src/upstreams/resource.js';
+import type { ResourceReader } from '../../src/upstreams/resource.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { operation } from '../helpers/operations.js';
 import { testScope } from '../helpers/scope.js';
+import { thingsReader } from '../helpers/things-reader.js';
 
 /**
  * Concurrent reads of the same records share one upstream read across requests, only when
@@ -114,18 +114,10 @@ describe('a resource read by several requests at once', () => {
       reader: ResourceReader<{ id: string; caller: string }>,
     ) => Promise<void>,
   ): Promise<void> {
-    const http = new UpstreamHttpClient('drones', origin, {
-      connections: 8,
-      maxBodyBytes: 4096,
-      resilience: { ...DEFAULT_RESILIENCE, retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: 0 } },
-      recordCacheSize: 100,
-    });
-    const thing = z.object({ id: z.string(), caller: z.string() });
-    const reader = new ResourceReader(
-      http,
-      '/v1/things',
-      thing,
-      z.object({ data: z.array(thing) }),
+    const { reader, close } = thingsReader(
+      origin,
+      z.object({ id: z.string(), caller: z.string() }),
+      { ...DEFAULT_RESILIENCE, retry: { ...DEFAULT_RESILIENCE.retry, maxRetries: 0 } },
     );
     const read = async (caller: string, ids: string[], budgetMs = 2_000) => {
       const scope = testScope(budgetMs, caller);
@@ -137,7 +129,7 @@ describe('a resource read by several requests at once', () => {
     try {
       await test(read, reader);
     } finally {
-      await http.close();
+      await close();
     }
   }
 
