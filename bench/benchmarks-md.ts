@@ -14,6 +14,7 @@ import {
   ratiosTable,
   resourcesTable,
   soakTable,
+  stampedeTable,
   targets,
 } from './report.js';
 import type { BenchResults } from './results.js';
@@ -121,6 +122,17 @@ function render(r: BenchResults, resultsFile: string): string {
       `Skyway only, every service at ${i.latencyMs} ms. ${i.foregroundQuery} (no drone field) timed at ${i.foregroundRate} req/s while ${i.backgroundQuery} (which asks the drones service) runs at up to ${i.backgroundRate} req/s on at most ${i.backgroundConnections} connections (each rate a quarter of Skyway's peak for that screen, so the healthy half is loaded, not saturated); then the same with the drones service never answering (\`hang: true\`), so every background query waits for the request budget (REQUEST_TIMEOUT_MS, ${i.requestTimeoutMs} ms) holding a drones connection. ${o.isolationS} s each.`,
       '',
       isolationTable(i),
+    );
+  }
+  if (r.stampede) {
+    const b = r.stampede;
+    lines.push(
+      '',
+      `### A burst of ${b.boards} boards (no stampede)`,
+      '',
+      `${b.boards} dispatchers, each with a token of their own, open the first page of the board (100 deliveries in transit) at the same moment; every service answers after ${b.latencyMs} ms. Upstream calls for the whole burst, from the services' own counters, and when the last board was answered. Skyway twice: as shipped, with its record cache and reads shared in flight (drones say \`public, max-age=1\`, packages \`public, max-age=300\`; owners, deliveries and charges are private), and as the rest of this page measures it, with both off. The fewest calls a burst can make without sharing is ${b.boards} × 5.`,
+      '',
+      stampedeTable(b),
     );
   }
   if (r.soak) {

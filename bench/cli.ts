@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 export const SCENARIO_NAMES = ['MyDeliveries', 'DispatchBoard', 'DeliveryDetail'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
-/** What `--only` may name: a timed scenario, or one of the two extra parts of the run. */
-export const PARTS = [...SCENARIO_NAMES, 'cluster', 'soak', 'isolation'] as const;
+/** What `--only` may name: a timed scenario, or one of the extra parts of the run. */
+export const PARTS = [...SCENARIO_NAMES, 'cluster', 'soak', 'isolation', 'stampede'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {

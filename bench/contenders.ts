@@ -78,6 +78,9 @@ export interface ContenderOptions {
    * module loader has a thread of its own): the main thread's is the largest.
    */
   profileDir?: string;
+  /** Settings on top of the contender's own, and the process's name for its log. */
+  env?: Record<string, string>;
+  processName?: string;
 }
 
 export async function startContender(
@@ -92,7 +95,7 @@ export async function startContender(
     profile.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
   return group.start({
-    name,
+    name: options.processName ?? name,
     nodeArgs: [
       '--expose-gc',
       ...SERVE_NODE_FLAGS,
@@ -110,6 +113,7 @@ export async function startContender(
       PORT: '0',
       ...(name === 'skyway' || name === 'naive' ? SKYWAY_BENCH_ENV : {}),
       ...(name === 'naive' ? { LOADER_BATCHING: 'false' } : {}),
+      ...options.env,
     },
     cwd: path('..'),
     ready: /listening on (http:\/\/\S+\/graphql)/,

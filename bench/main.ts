@@ -17,8 +17,9 @@ import { type Child, ProcessGroup } from './processes.js';
 import { QuietGate } from './quiet.js';
 import { printable, summarise } from './report.js';
 import type { BenchResults } from './results.js';
-import { boardWithoutDrones, makeScenarios } from './scenarios.js';
+import { askedOf, boardBurst, boardWithoutDrones, makeScenarios } from './scenarios.js';
 import { soak } from './soak.js';
+import { measureStampede } from './stampede.js';
 
 /**
  * `npm run bench`: the mock services and the five contenders as separate processes, the load
@@ -32,6 +33,9 @@ const QUIET_BUDGET_MS = 180_000;
 
 /** Other processes busier than this share of a core during a cell make its figures suspect. */
 const OTHERS_WARN_CORES = 0.15;
+
+/** Dispatchers whose boards the stampede part sends at once: the issue's fifty. */
+const STAMPEDE_BOARDS = 50;
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const began = performance.now();
@@ -267,6 +271,35 @@ async function main(): Promise<number> {
             `isolation, drones ${phase.dronesHanging ? 'hanging' : 'healthy'}: ${phase.foreground.errors} bad answers to the query without drone fields; the first: ${phase.foreground.firstBad?.slice(0, 240)}`,
           );
         }
+      }
+    }
+
+    if (options.parts.has('stampede')) {
+      log(`\nstampede: ${STAMPEDE_BOARDS} dispatchers open the same board page at once`);
+      // Skyway as shipped: the bench's Skyway runs with its record cache (and so its shared
+      // reads) off, as the method wants; this one keeps the defaults.
+      const shipped = await startContender(group, 'skyway', {
+        urls: mocksProcess.urls,
+        core: layout.contenders,
+        env: { UPSTREAM_RECORD_CACHE_SIZE: '10000' },
+        processName: 'skyway-as-shipped',
+      });
+      const [burst, warmup] = [boardBurst(fixtures, 0), boardBurst(fixtures, 1)];
+      results.stampede = await measureStampede(
+        arena,
+        [
+          { label: 'Skyway as shipped', url: shipped.url, scenario: burst, warmup },
+          ...CONTENDERS.filter((name) => name !== 'naive').map((name) => ({
+            label: name === 'skyway' ? 'Skyway, cache and sharing off' : CONTENDER_LABELS[name],
+            url: (contenders[name] as Child).url,
+            scenario: askedOf(burst, name),
+            warmup: askedOf(warmup, name),
+          })),
+        ],
+        STAMPEDE_BOARDS,
+      );
+      for (const row of results.stampede.rows.filter((r) => r.bad > 0)) {
+        warn(`stampede: ${row.contender} answered ${row.bad} of ${STAMPEDE_BOARDS} boards badly`);
       }
     }
 

@@ -9,6 +9,7 @@ import type {
   IsolationResult,
   SoakResult,
   Spread,
+  StampedeResult,
 } from './results.js';
 import { spread } from './results.js';
 
@@ -336,6 +337,19 @@ export function isolationTable(result: IsolationResult): string {
   );
 }
 
+export function stampedeTable(result: StampedeResult): string {
+  return table(
+    ['contender', 'upstream calls for the burst', ...SERVICES, 'last board answered (ms)', 'bad'],
+    result.rows.map((row) => [
+      row.contender,
+      `**${row.total}**`,
+      ...SERVICES.map((service) => String(row.calls[service])),
+      num(row.lastMs, 0),
+      String(row.bad),
+    ]),
+  );
+}
+
 export function clusterTable(result: ClusterResult): string {
   const row = (label: string, samples: ClusterSample[]) => [
     label,
@@ -401,6 +415,9 @@ export function printable(results: BenchResults): string {
   ];
   if (results.cluster) parts.push('## Cluster mode', clusterTable(results.cluster));
   if (results.isolation) parts.push('## One upstream hanging', isolationTable(results.isolation));
+  if (results.stampede) {
+    parts.push(`## A burst of ${results.stampede.boards} boards`, stampedeTable(results.stampede));
+  }
   if (results.soak) {
     parts.push(
       `## Soak: ${results.soak.seconds} s at ${results.soak.rate} req/s (${results.soak.load.completed} answers, ${results.soak.load.errors} bad, ${results.soak.load.skipped ?? 0} skipped)`,

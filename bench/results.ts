@@ -115,6 +115,24 @@ export interface IsolationResult {
   phases: IsolationPhase[];
 }
 
+/** One contender's burst of boards (`stampede.ts`). */
+export interface StampedeRow {
+  contender: string;
+  /** Calls each service received for the whole burst. */
+  calls: Record<Service, number>;
+  total: number;
+  /** When the last board of the burst was answered, ms after the first was sent. */
+  lastMs: number;
+  /** Boards not answered with a 200, `data` and no `errors`. */
+  bad: number;
+}
+
+export interface StampedeResult {
+  boards: number;
+  latencyMs: number;
+  rows: StampedeRow[];
+}
+
 export interface ClusterSample {
   load: LoadResult;
   /** CPU of the server's processes (primary and workers), in cores. */
@@ -164,6 +182,7 @@ export interface BenchResults {
   correctness: CorrectnessResult[];
   cells: Cell[];
   isolation?: IsolationResult;
+  stampede?: StampedeResult;
   soak?: SoakResult;
   cluster?: ClusterResult;
   /** What makes the run fail (exit code 1): wrong answers before timing, a crash. */

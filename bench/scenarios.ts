@@ -98,38 +98,7 @@ export function makeScenarios(fixtures: Fixtures): Record<ScenarioName, Scenario
         },
       },
     },
-    DispatchBoard: {
-      name: 'DispatchBoard',
-      operationName: 'DispatchBoard',
-      query: dispatchBoard,
-      minimumCalls: 5,
-      plan: 'deliveries page → accounts ∥ packages ∥ drones ∥ payments',
-      request: (i) =>
-        graphql(
-          'DispatchBoard',
-          dispatchBoard,
-          { first: 100, after: at(fixtures.boardCursors, i), status: 'IN_TRANSIT' },
-          at(fixtures.dispatcherTokens, i),
-        ),
-      dialects: {
-        mesh: {
-          request: (i) => {
-            const after = at(fixtures.boardCursors, i);
-            return graphql(
-              'DispatchBoard',
-              MESH_OPERATIONS.DispatchBoard,
-              {
-                first: 100,
-                after: after === null ? null : idFromCursor(after),
-                status: 'IN_TRANSIT',
-              },
-              at(fixtures.dispatcherTokens, i),
-            );
-          },
-          toSkyway: TO_SKYWAY.DispatchBoard,
-        },
-      },
-    },
+    DispatchBoard: board(fixtures, dispatchBoard, (i) => at(fixtures.boardCursors, i)),
     DeliveryDetail: {
       name: 'DeliveryDetail',
       operationName: 'DeliveryDetail',
@@ -165,6 +134,52 @@ export function makeScenarios(fixtures: Fixtures): Record<ScenarioName, Scenario
 }
 
 /** The dispatch board without its drone fields: the query the isolation scenario times. */
+/** The board at the page `cursorOf(i)` gives, for the i-th dispatcher, in every dialect. */
+function board(
+  fixtures: Fixtures,
+  dispatchBoard: string,
+  cursorOf: (i: number) => string | null,
+): Scenario {
+  return {
+    name: 'DispatchBoard',
+    operationName: 'DispatchBoard',
+    query: dispatchBoard,
+    minimumCalls: 5,
+    plan: 'deliveries page → accounts ∥ packages ∥ drones ∥ payments',
+    request: (i) =>
+      graphql(
+        'DispatchBoard',
+        dispatchBoard,
+        { first: 100, after: cursorOf(i), status: 'IN_TRANSIT' },
+        at(fixtures.dispatcherTokens, i),
+      ),
+    dialects: {
+      mesh: {
+        request: (i) => {
+          const after = cursorOf(i);
+          return graphql(
+            'DispatchBoard',
+            MESH_OPERATIONS.DispatchBoard,
+            {
+              first: 100,
+              after: after === null ? null : idFromCursor(after),
+              status: 'IN_TRANSIT',
+            },
+            at(fixtures.dispatcherTokens, i),
+          );
+        },
+        toSkyway: TO_SKYWAY.DispatchBoard,
+      },
+    },
+  };
+}
+
+/** Every dispatcher at one page of the board (`page` of the pool): what a burst of them asks. */
+export function boardBurst(fixtures: Fixtures, page: number): Scenario {
+  const cursor = at(fixtures.boardCursors, page);
+  return board(fixtures, operation('DispatchBoard'), () => cursor);
+}
+
 const BOARD_WITHOUT_DRONES = `query DispatchBoardWithoutDrones($first: Int = 100, $after: String) {
   deliveries(first: $first, after: $after, status: IN_TRANSIT) {
     edges { node { id status eta owner { id name email } package { size weightKg } charge { status } } }
