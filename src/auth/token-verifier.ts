@@ -1,6 +1,8 @@
 import {
+  type CompactJWSHeaderParameters,
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeProtectedHeader,
   type JWTVerifyGetKey,
   errors as joseErrors,
   jwtVerify,
@@ -73,12 +75,28 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
   };
 
-  // Tokens already verified, with their caller, until they expire or a minute has passed: an
-  // ES256 signature check is the largest single cost of a request, and an app sends the same
-  // token for an hour. Keyed by the exact token text; bounded, the least recently used
-  // dropped first. Expiry is checked against `until` rather than lru-cache's `ttl`, whose
-  // clock is `performance.now()`: a token's `exp` is wall-clock time.
-  const verified = new LRUCache<string, { caller: Caller; until: number }>({ max: MAX_VERIFIED });
+  // Tokens already verified, with their caller and the key that verified them: an ES256
+  // signature check is the largest single cost of a request, and an app sends the same token
+  // for an hour. A token is trusted again, without its signature checked, until it expires and
+  // only while that key is still the one the issuer's current key set gives for it: the key
+  // set is fetched again when it is older than `cacheMaxAge` or names an unknown key id, and
+  // each fetch imports its keys anew, so a key rotated out (or replaced under the same id)
+  // stops being honoured exactly when it would without this cache. Keyed by the exact token
+  // text; bounded, the least recently used dropped first. Expiry is checked against `until`
+  // rather than lru-cache's `ttl`, whose clock is `performance.now()`: `exp` is wall-clock time.
+  const verified = new LRUCache<string, { caller: Caller; until: number; key: unknown }>({
+    max: MAX_VERIFIED,
+  });
+  /** The key the current key set gives for a token's header; undefined when none. */
+  const currentKey = async (token: string): Promise<unknown> => {
+    try {
+      // A header that names no algorithm finds no key: the token is verified afresh and refused.
+      const header = decodeProtectedHeader(token) as CompactJWSHeaderParameters;
+      return await keys(header, { payload: '', signature: '' });
+    } catch {
+      return undefined;
+    }
+  };
 
   /** Null without an Authorization header; the caller for a valid token; throws otherwise. */
   return async (authorization) => {
@@ -87,9 +105,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const token = match?.[1];
     if (!token) throw new InvalidTokenError('Authorization is not a bearer token');
     const known = verified.get(token);
-    if (known !== undefined && known.until > Date.now()) return known.caller;
+    if (
+      known !== undefined &&
+      known.until > Date.now() &&
+      (await currentKey(token)) === known.key
+    ) {
+      return known.caller;
+    }
     try {
-      const { payload } = await jwtVerify(token, keys, {
+      const { payload, key } = await jwtVerify(token, keys, {
         issuer: options.issuer,
         audience: options.audience,
         algorithms: ALGORITHMS,
@@ -99,10 +123,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (!claims.success) throw new InvalidTokenError('token claims are not a Skyway caller');
       const caller: Caller = { accountId: claims.data.sub, role: claims.data.role };
       if (claims.data.name !== undefined) caller.name = claims.data.name;
-      verified.set(token, {
-        caller,
-        until: Math.min((payload.exp ?? 0) * 1000, Date.now() + VERIFIED_TTL_MS),
-      });
+      verified.set(token, { caller, until: (payload.exp ?? 0) * 1000, key });
       return caller;
     } catch (error) {
       if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
@@ -114,8 +135,6 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 }
 
-/** How long a verified token is trusted without checking its signature again. */
-const VERIFIED_TTL_MS = 60 * 1000; // 1min: a rotated-out key stops being honoured within it
 const MAX_VERIFIED = 10_000;
 
 /** A failure to get the keys (network, timeout, a non-200 answer), not a fault of the token. */

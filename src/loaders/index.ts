@@ -11,6 +11,7 @@ import type {
 } from '../upstreams/records.js';
 import { createByIdLoader } from './by-id.js';
 import { createDeliveryPagesLoader } from './delivery-pages.js';
+import { DeliveryRows } from './delivery-rows.js';
 
 /** Every loader of one GraphQL request. Made per request: no cache ever crosses requests. */
 export interface Loaders {
@@ -20,6 +21,8 @@ export interface Loaders {
   packages: DataLoader<string, PackageRecord | null>;
   drones: DataLoader<string, DroneRecord | null>;
   charges: DataLoader<string, ChargeRecord | null>;
+  /** What the rows of a page point to, read in one step per page (`delivery-rows.ts`). */
+  deliveryRows: DeliveryRows;
 }
 
 export interface LoaderOptions {
@@ -37,16 +40,26 @@ export function createLoaders(
   // Upstream failures arrive as the contract's coded errors (UPSTREAM_*): nothing to wrap.
   const byId = <T extends { id: string }>(fetchMany: (ids: readonly string[]) => Promise<T[]>) =>
     createByIdLoader(fetchMany, maxBatchSize, batching);
+  const reads = {
+    accounts: (ids: readonly string[]) => upstreams.accounts.accounts.getMany(ids),
+    packages: (ids: readonly string[]) => upstreams.packages.packages.getMany(ids),
+    drones: (ids: readonly string[]) => upstreams.drones.drones.getMany(ids),
+    charges: (ids: readonly string[]) => upstreams.payments.charges.getMany(ids),
+  };
   const deliveries = byId((ids) => upstreams.deliveries.deliveries.getMany(ids));
+  const rowLoaders = {
+    accounts: byId(reads.accounts),
+    packages: byId(reads.packages),
+    drones: byId(reads.drones),
+    charges: byId(reads.charges),
+  };
   return {
-    accounts: byId((ids) => upstreams.accounts.accounts.getMany(ids)),
+    ...rowLoaders,
     deliveries,
     deliveryPages: createDeliveryPagesLoader(
       (query) => upstreams.deliveries.list(query),
       deliveries,
     ),
-    packages: byId((ids) => upstreams.packages.packages.getMany(ids)),
-    drones: byId((ids) => upstreams.drones.drones.getMany(ids)),
-    charges: byId((ids) => upstreams.payments.charges.getMany(ids)),
+    deliveryRows: new DeliveryRows(rowLoaders, reads, maxBatchSize, batching),
   };
 }

@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { isDispatcher, mayActFor } from '../auth/caller.js';
 import type { Context } from '../context.js';
 import { Weight } from '../cost/directives.js';
@@ -15,6 +16,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { DroneRef } from './drone.js';
 import { LocationRef } from './location.js';
 import { PackageRef } from './package.js';
+import { selectedRowFields } from './row-selection.js';
 
 export const DeliveryStatusEnum = builder.enumType('DeliveryStatus', { values: DELIVERY_STATUSES });
 
@@ -41,26 +43,25 @@ builder.node(DeliveryRef, {
       type: AccountRef,
       nullable: true,
       description: 'From the accounts service.',
-      resolve: (d, _args, ctx) => ctx.loaders.accounts.load(d.ownerId),
+      resolve: (d, _args, ctx) => ctx.loaders.deliveryRows.owner(d),
     }),
     package: t.field({
       type: PackageRef,
       nullable: true,
       description: 'From the packages service.',
-      resolve: (d, _args, ctx) => ctx.loaders.packages.load(d.packageId),
+      resolve: (d, _args, ctx) => ctx.loaders.deliveryRows.package(d),
     }),
     drone: t.field({
       type: DroneRef,
       nullable: true,
       description: 'From the drones service; null until a drone is assigned.',
-      resolve: (d, _args, ctx) => (d.droneId === null ? null : ctx.loaders.drones.load(d.droneId)),
+      resolve: (d, _args, ctx) => ctx.loaders.deliveryRows.drone(d),
     }),
     charge: t.field({
       type: ChargeRef,
       nullable: true,
       description: 'From the payments service; null until the delivery is paid for.',
-      resolve: (d, _args, ctx) =>
-        d.chargeId === null ? null : ctx.loaders.charges.load(d.chargeId),
+      resolve: (d, _args, ctx) => ctx.loaders.deliveryRows.charge(d),
     }),
   }),
 });
@@ -101,8 +102,16 @@ interface PageArgs {
   status?: DeliveryStatus | null;
 }
 
-/** One page of deliveries, newest first, as a Relay connection. */
-async function deliveryPage(ctx: Context, ownerId: string | undefined, args: PageArgs) {
+/**
+ * One page of deliveries, newest first, as a Relay connection; what its rows need from the
+ * other services is read as soon as the page is in, one call per service (`delivery-rows.ts`).
+ */
+async function deliveryPage(
+  ctx: Context,
+  ownerId: string | undefined,
+  args: PageArgs,
+  info: GraphQLResolveInfo,
+) {
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw badUserInput(`\`first\` must be between 1 and ${MAX_PAGE_SIZE}; got ${limit}.`);
@@ -114,6 +123,7 @@ async function deliveryPage(ctx: Context, ownerId: string | undefined, args: Pag
     limit,
     after,
   });
+  await ctx.loaders.deliveryRows.lookAhead(page.data, selectedRowFields(info));
   const edges = page.data.map((node) => ({ cursor: encodeCursor(node.id), node }));
   return {
     edges,
@@ -134,10 +144,10 @@ builder.queryField('deliveries', (t) =>
     description: 'Every delivery, for dispatchers only (role DISPATCHER in the token).',
     args: pageArgs,
     directives: pageCost,
-    resolve: (_root, args, ctx) => {
+    resolve: (_root, args, ctx, info) => {
       const caller = requireCaller(ctx);
       if (!isDispatcher(caller)) throw forbidden('Only dispatchers may list every delivery.');
-      return deliveryPage(ctx, undefined, args);
+      return deliveryPage(ctx, undefined, args, info);
     },
   }),
 );
@@ -149,10 +159,10 @@ builder.objectField(AccountRef, 'deliveries', (t) =>
     description: 'From the deliveries service.',
     args: pageArgs,
     directives: pageCost,
-    resolve: (account, args, ctx) => {
+    resolve: (account, args, ctx, info) => {
       const caller = requireCaller(ctx);
       if (!mayActFor(caller, account.id)) throw forbidden("Another account's deliveries.");
-      return deliveryPage(ctx, account.id, args);
+      return deliveryPage(ctx, account.id, args, info);
     },
   }),
 );

@@ -196,6 +196,54 @@ describe('the token verifier', () => {
   });
 });
 
+describe('the verified-token cache', () => {
+  const verifier = () =>
+    createTokenVerifier({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE });
+
+  it('checks a token’s signature once while its key stays in the key set', async () => {
+    const verify = verifier();
+    const token = `Bearer ${await sign(issuerKey, 'k1')}`;
+    const signatureChecks = vi.spyOn(crypto.subtle, 'verify');
+    try {
+      for (let i = 0; i < 5; i++) expect((await verify(token))?.accountId).toBe('acc_0001');
+      expect(signatureChecks).toHaveBeenCalledTimes(1);
+    } finally {
+      signatureChecks.mockRestore();
+    }
+  });
+
+  it('stops trusting a verified token once the key set fetched next no longer has its key', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const verify = verifier();
+    const token = `Bearer ${await sign(issuerKey, 'k1')}`;
+    await verify(token);
+    const published = jwks.keys;
+    const replacement = await generateKeyPair('ES256', { extractable: true });
+    // The issuer rotates: k1 now names another key.
+    jwks.keys = [await publicJwk(replacement, 'k1')];
+    try {
+      // Still within the key set's age: the key in hand is the issuer's current one.
+      vi.setSystemTime(Date.now() + 60_000);
+      expect((await verify(token))?.accountId).toBe('acc_0001');
+      // Past it (10 min): the key set is fetched again, and the token is checked against it.
+      vi.setSystemTime(Date.now() + 10 * 60_000);
+      await expect(verify(token)).rejects.toBeInstanceOf(InvalidTokenError);
+      await expect(verify(token)).rejects.toBeInstanceOf(InvalidTokenError);
+    } finally {
+      jwks.keys = published;
+    }
+  });
+
+  it('does not trust a verified token past its expiry', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const verify = verifier();
+    const token = `Bearer ${await sign(issuerKey, 'k1', { exp: now() + 120 })}`;
+    await verify(token);
+    vi.setSystemTime(Date.now() + 121_000);
+    await expect(verify(token)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+});
+
 describe('through the BFF', () => {
   let harness: Harness;
   beforeAll(async () => {
