@@ -3,6 +3,7 @@ import { createByIdLoader } from '../../src/loaders/by-id.js';
 import { createDeliveryPagesLoader } from '../../src/loaders/delivery-pages.js';
 import type { DeliveryPageQuery } from '../../src/upstreams/deliveries.js';
 import type { DeliveryRecord, Page } from '../../src/upstreams/records.js';
+import { deliveryRecord } from '../helpers/delivery-record.js';
 
 /**
  * The page function and the by-id batch function are plain in-memory functions here: this
@@ -10,18 +11,7 @@ import type { DeliveryRecord, Page } from '../../src/upstreams/records.js';
  */
 
 function delivery(id: string, ownerId: string): DeliveryRecord {
-  return {
-    id,
-    ownerId,
-    packageId: `pkg_${id}`,
-    droneId: null,
-    chargeId: null,
-    status: 'SCHEDULED',
-    pickup: { lat: 52.5, lng: 13.4 },
-    dropoff: { lat: 52.4, lng: 13.3 },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    eta: null,
-  };
+  return deliveryRecord({ id, ownerId });
 }
 
 const DELIVERIES = [

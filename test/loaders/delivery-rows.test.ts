@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createByIdLoader } from '../../src/loaders/by-id.js';
 import { DeliveryRows, type RowField } from '../../src/loaders/delivery-rows.js';
 import type { DeliveryRecord } from '../../src/upstreams/records.js';
+import { deliveryRecord } from '../helpers/delivery-record.js';
 
 /**
  * The batch reads are plain in-memory functions here, each recording the ids it was asked:
@@ -9,18 +10,14 @@ import type { DeliveryRecord } from '../../src/upstreams/records.js';
  */
 
 function delivery(n: number, droneId: string | null, chargeId: string | null): DeliveryRecord {
-  return {
+  return deliveryRecord({
     id: `d${n}`,
     ownerId: `acc_${n % 2}`,
     packageId: `pkg_${n}`,
     droneId,
     chargeId,
     status: 'IN_TRANSIT',
-    pickup: { lat: 52.5, lng: 13.4 },
-    dropoff: { lat: 52.4, lng: 13.3 },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    eta: null,
-  };
+  });
 }
 
 const ROWS = [
