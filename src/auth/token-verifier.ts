@@ -1,8 +1,7 @@
 import {
-  type CompactJWSHeaderParameters,
   createLocalJWKSet,
   createRemoteJWKSet,
-  decodeProtectedHeader,
+  type JWTHeaderParameters,
   type JWTVerifyGetKey,
   errors as joseErrors,
   jwtVerify,
@@ -84,14 +83,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   // stops being honoured exactly when it would without this cache. Keyed by the exact token
   // text; bounded, the least recently used dropped first. Expiry is checked against `until`
   // rather than lru-cache's `ttl`, whose clock is `performance.now()`: `exp` is wall-clock time.
-  const verified = new LRUCache<string, { caller: Caller; until: number; key: unknown }>({
-    max: MAX_VERIFIED,
-  });
-  /** The key the current key set gives for a token's header; undefined when none. */
-  const currentKey = async (token: string): Promise<unknown> => {
+  // The token's header is kept as verified, so a cached token is never decoded again.
+  const verified = new LRUCache<
+    string,
+    { caller: Caller; until: number; header: JWTHeaderParameters; key: unknown }
+  >({ max: MAX_VERIFIED });
+  /** The key the current key set gives for a verified token's header; undefined when none. */
+  const currentKey = async (header: JWTHeaderParameters): Promise<unknown> => {
     try {
-      // A header that names no algorithm finds no key: the token is verified afresh and refused.
-      const header = decodeProtectedHeader(token) as CompactJWSHeaderParameters;
       return await keys(header, { payload: '', signature: '' });
     } catch {
       return undefined;
@@ -108,12 +107,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (
       known !== undefined &&
       known.until > Date.now() &&
-      (await currentKey(token)) === known.key
+      (await currentKey(known.header)) === known.key
     ) {
       return known.caller;
     }
     try {
-      const { payload, key } = await jwtVerify(token, keys, {
+      const { payload, protectedHeader, key } = await jwtVerify(token, keys, {
         issuer: options.issuer,
         audience: options.audience,
         algorithms: ALGORITHMS,
@@ -123,7 +122,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (!claims.success) throw new InvalidTokenError('token claims are not a Skyway caller');
       const caller: Caller = { accountId: claims.data.sub, role: claims.data.role };
       if (claims.data.name !== undefined) caller.name = claims.data.name;
-      verified.set(token, { caller, until: (payload.exp ?? 0) * 1000, key });
+      verified.set(token, {
+        caller,
+        until: (payload.exp ?? 0) * 1000,
+        header: protectedHeader,
+        key,
+      });
       return caller;
     } catch (error) {
       if (error instanceof InvalidTokenError || error instanceof KeysUnavailableError) throw error;
