@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { Answers } from './load.js';
 import type { Arena } from './measure.js';
 import { SERVICES } from './mocks.js';
 import type { StampedeResult, StampedeRow } from './results.js';
@@ -47,7 +48,7 @@ export async function measureStampede(
       calls: calls as StampedeRow['calls'],
       total: SERVICES.reduce((sum, name) => sum + stats[name].total, 0),
       lastMs,
-      bad: answers.filter((ok) => !ok).length,
+      bad: answers.bad,
     };
     rows.push(row);
     arena.log(
@@ -58,14 +59,15 @@ export async function measureStampede(
   return { boards, latencyMs: LATENCY_MS, rows };
 }
 
-/** `boards` requests of `scenario` at once; whether each was answered with data and no errors. */
-function burst(url: string, scenario: Scenario, boards: number): Promise<boolean[]> {
-  return Promise.all(
+/** `boards` requests of `scenario` at once, their answers tallied as every run's are. */
+async function burst(url: string, scenario: Scenario, boards: number): Promise<Answers> {
+  const answers = new Answers();
+  await Promise.all(
     Array.from({ length: boards }, async (_, i) => {
       const { body, headers } = scenario.request(i);
       const answer = await request(url, { method: 'POST', body, headers });
-      const text = await answer.body.text();
-      return answer.statusCode === 200 && !text.includes('"errors"') && text.includes('"data"');
+      answers.record(answer.statusCode, await answer.body.text());
     }),
   );
+  return answers;
 }
