@@ -67,6 +67,8 @@ export interface SkywayOptions {
   storeClock?: () => number;
 }
 
+const GRAPHQL_ENDPOINT = '/graphql';
+
 export function createSkyway(config: Config, options: SkywayOptions = {}): Skyway {
   // First, so a bad manifest stops the start before any pool or store is opened.
   const persistedDocuments =
@@ -103,19 +105,20 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
   };
   const scopes = createRequestScopes({ budgetMs: config.requestTimeoutMs });
   const telemetry = createOperationTelemetry({ logger, metrics, scopeOf: scopes.of });
-  const context = createContextFactory({
+  const { context, startCallerCheck } = createContextFactory({
     scopeOf: scopes.of,
     upstreams,
     idempotency,
     sagaEvents,
     verifyToken: createTokenVerifier(config.auth),
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     maxBatchSize: config.maxBatchSize,
     batching: config.batching,
   });
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     context,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     // Cross-origin callers: only CORS_ORIGINS, never with credentials (src/cors.ts).
@@ -132,6 +135,8 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     plugins: [
       // First: every request gets its scope (id, deadline, signal), and its id on the answer.
       scopes.plugin,
+      // The caller's token is checked off the main thread while the body is read (context.ts).
+      startCallerCheck,
       ...(config.env === 'production' ? [useGraphiqlOffNotice()] : []),
       useVaryOrigin(config.corsOrigins),
       useOperationalEndpoints({ readiness }),

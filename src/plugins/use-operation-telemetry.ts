@@ -116,38 +116,49 @@ export function createOperationTelemetry({
       const observation = observations.get(request);
       const scope = scopeOf(request);
       if (!observation || !scope) return;
-      const seconds = (performance.now() - observation.started) / 1000;
-      const { operation, type, codes, span, admitted } = observation;
+      const ended = performance.now();
+      const seconds = (ended - observation.started) / 1000;
       const { cost, requestId } = scope;
-      if (type !== 'unknown' || codes.length > 0) {
-        const label = admitted ? operationLabel(metrics, operation) : REFUSED;
-        metrics.operations.inc({ operation: label, type });
-        metrics.operationDuration.observe({ operation: label }, seconds);
-        for (const code of new Set(codes)) metrics.operationErrors.inc({ operation: label, code });
-        if (cost !== undefined) metrics.queryCost.observe(cost);
-      }
-      if (span) {
-        if (cost !== undefined) span.setAttribute('graphql.operation.cost', cost);
-        if (codes.length > 0)
-          span.setStatus({ code: SpanStatusCode.ERROR, message: [...new Set(codes)].join(',') });
-        span.end();
-      }
-      logger.info(
-        {
-          requestId,
-          method: request.method,
-          status: response.status,
-          operation,
-          type,
-          durationMs: Math.round(seconds * 10_000) / 10,
-          cost,
-          codes: codes.length > 0 ? [...new Set(codes)] : undefined,
-          client: clientNameOf(request),
-        },
-        'graphql request',
-      );
+      const line = {
+        requestId,
+        method: request.method,
+        status: response.status,
+        operation: observation.operation,
+        type: observation.type,
+        durationMs: Math.round(seconds * 10_000) / 10,
+        cost,
+        codes: observation.codes.length > 0 ? [...new Set(observation.codes)] : undefined,
+        client: clientNameOf(request),
+      };
+      // Yoga calls onResponse before it writes the answer: the metrics, the span's end and
+      // the log line are recorded right after the answer is on its way, not on its path
+      // (about 0.3 ms of a request one at a time). Their figures are taken now.
+      setImmediate(() => record(observation, line, seconds, ended));
     },
   };
+
+  function record(
+    { operation, type, codes, span, admitted }: Observation,
+    line: Record<string, unknown> & { cost: number | undefined },
+    seconds: number,
+    ended: number,
+  ): void {
+    const { cost } = line;
+    if (type !== 'unknown' || codes.length > 0) {
+      const label = admitted ? operationLabel(metrics, operation) : REFUSED;
+      metrics.operations.inc({ operation: label, type });
+      metrics.operationDuration.observe({ operation: label }, seconds);
+      for (const code of new Set(codes)) metrics.operationErrors.inc({ operation: label, code });
+      if (cost !== undefined) metrics.queryCost.observe(cost);
+    }
+    if (span) {
+      if (cost !== undefined) span.setAttribute('graphql.operation.cost', cost);
+      if (codes.length > 0)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: [...new Set(codes)].join(',') });
+      span.end(ended);
+    }
+    logger.info(line, 'graphql request');
+  }
 
   return { observe, admit };
 }

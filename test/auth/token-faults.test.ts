@@ -1,6 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createTokenVerifier,
@@ -9,73 +7,21 @@ import {
 } from '../../src/auth/token-verifier.js';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
+import {
+  AUDIENCE,
+  ISSUER,
+  JwksServer,
+  type KeyPair,
+  now,
+  publicJwk,
+  sign,
+} from '../helpers/token-issuer.js';
 
 /**
  * Every way a bearer token can be wrong, against a JWKS this test publishes itself on a local
  * port (so it can sign with keys the issuer never had, rotate keys, and count fetches): each is
  * refused by the verifier, and through the BFF each is UNAUTHENTICATED, never a 500.
  */
-
-const ISSUER = 'skyway-accounts';
-const AUDIENCE = 'skyway-bff';
-
-type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
-
-/** A JWKS endpoint whose keys the test sets, counting how often it is fetched. */
-class JwksServer {
-  fetches = 0;
-  keys: JWK[] = [];
-  readonly #server: Server = createServer((_request, response) => {
-    this.fetches++;
-    response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ keys: this.keys }));
-  });
-  url = '';
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/jwks.json`;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-}
-
-async function publicJwk(pair: KeyPair, kid: string): Promise<JWK> {
-  return { ...(await exportJWK(pair.publicKey)), kid, alg: 'ES256', use: 'sig' };
-}
-
-interface Claims {
-  sub?: string;
-  role?: string;
-  iss?: string;
-  aud?: string;
-  exp?: number;
-  nbf?: number;
-}
-
-const now = () => Math.floor(Date.now() / 1000);
-
-function sign(pair: KeyPair, kid: string, claims: Claims = {}): Promise<string> {
-  const body = {
-    sub: 'acc_0001',
-    role: 'CUSTOMER',
-    iss: ISSUER,
-    aud: AUDIENCE,
-    exp: now() + 3600,
-    ...claims,
-  };
-  return new SignJWT({ role: body.role })
-    .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
-    .setSubject(body.sub)
-    .setIssuer(body.iss)
-    .setAudience(body.aud)
-    .setIssuedAt()
-    .setExpirationTime(body.exp)
-    .setNotBefore(body.nbf ?? now() - 1)
-    .sign(pair.privateKey);
-}
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
