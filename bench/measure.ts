@@ -5,7 +5,7 @@ import type { ContenderName } from './contenders.js';
 import { post } from './correctness.js';
 import { CpuMeter } from './cpu.js';
 import { type PeakOptions, runPeak, type Sequence } from './load.js';
-import type { Chaos, Mocks, Service } from './mocks.js';
+import { type Chaos, type Mocks, SERVICES, type Service } from './mocks.js';
 import { type PacedOptions, runPaced } from './paced.js';
 import type { Child } from './processes.js';
 import type { QuietGate } from './quiet.js';
@@ -41,8 +41,11 @@ export interface Arena {
 /** How long the services must see no new call before the contender counts as idle. */
 const QUIET_MS = 150;
 const QUIET_AT_MOST_MS = 10_000;
-/** Requests sent one at a time per contender, to count their calls exactly and time them unloaded. */
-const ALONE_QUERIES = 20;
+/**
+ * Requests sent one at a time per contender, to count their calls exactly and time them
+ * unloaded: enough for a median steady to a few tenths of a millisecond (20 were not).
+ */
+export const ALONE_QUERIES = 100;
 /** Connections the paced load may open: far above what a sub-saturation rate needs. */
 const PACED_MAX_IN_FLIGHT = 64;
 /** The fixed rate is this share of the slowest contender's median peak. */
@@ -82,35 +85,61 @@ export async function measureRun(
   };
 }
 
+/**
+ * The contenders one query at a time, taking turns query by query (A B C D E A B …), so that
+ * whatever drifts on this shared machine meanwhile lands on all of them alike. Each query is
+ * timed alone and its calls counted from the services' counters read before and after it.
+ */
 async function callsAlone(
   arena: Arena,
-  child: Child,
+  names: ContenderName[],
   scenario: Scenario,
   chaos: Partial<Record<Service, Chaos>>,
-): Promise<CallsAlone> {
+): Promise<Record<string, CallsAlone>> {
   await arena.mocks.resetWith(chaos);
-  const first = await arena.mocks.stats();
-  let previous = first;
-  const perQuery: number[] = [];
-  const latencies: number[] = [];
+  const tallies = names.map(() => ({
+    perQuery: [] as number[],
+    latencies: [] as number[],
+    byService: Object.fromEntries(SERVICES.map((service) => [service, 0])) as Record<
+      Service,
+      number
+    >,
+  }));
+  let previous = await arena.mocks.stats();
   for (let i = 0; i < ALONE_QUERIES; i += 1) {
-    const request = scenario.request(arena.sequence.take());
-    const sentAt = performance.now();
-    await post(child.url, request);
-    latencies.push(performance.now() - sentAt);
-    const now = await arena.mocks.stats();
-    perQuery.push(totalCalls(previous, now));
-    previous = now;
+    for (const [n, name] of names.entries()) {
+      const tally = tallies[n] as (typeof tallies)[number];
+      const child = arena.contenders[name] as Child;
+      const request = askedOf(scenario, name).request(arena.sequence.take());
+      const sentAt = performance.now();
+      await post(child.url, request);
+      tally.latencies.push(performance.now() - sentAt);
+      const now = await arena.mocks.stats();
+      tally.perQuery.push(totalCalls(previous, now));
+      const calls = callsBetween(previous, now, 1);
+      for (const service of SERVICES) tally.byService[service] += calls.byService[service];
+      previous = now;
+    }
   }
-  const calls = callsBetween(first, previous, ALONE_QUERIES);
-  return {
-    queries: ALONE_QUERIES,
-    min: Math.min(...perQuery),
-    max: Math.max(...perQuery),
-    perQuery: calls.perQuery,
-    byService: calls.byService,
-    latencyMs: spread(latencies),
-  };
+  return Object.fromEntries(
+    names.map((name, n) => {
+      const tally = tallies[n] as (typeof tallies)[number];
+      const total = tally.perQuery.reduce((sum, calls) => sum + calls, 0);
+      return [
+        name,
+        {
+          queries: ALONE_QUERIES,
+          min: Math.min(...tally.perQuery),
+          max: Math.max(...tally.perQuery),
+          perQuery: total / ALONE_QUERIES,
+          byService: Object.fromEntries(
+            SERVICES.map((service) => [service, tally.byService[service] / ALONE_QUERIES]),
+          ) as Record<Service, number>,
+          latencyMs: spread(tally.latencies),
+        },
+      ];
+    }),
+  );
 }
 
 export async function measureCell(
@@ -148,14 +177,8 @@ export async function measureCell(
     amountFor.set(name, amountAt(warm.load.rps));
   }
   // Warm, then one at a time: calls counted per query, and the latency without concurrency.
-  for (const name of names) {
-    (cell.contenders[name] as ContenderCell).alone = await callsAlone(
-      arena,
-      child(name),
-      askedOf(scenario, name),
-      chaos,
-    );
-  }
+  const alone = await callsAlone(arena, names, scenario, chaos);
+  for (const name of names) (cell.contenders[name] as ContenderCell).alone = alone[name];
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const name of names) {
       const sample = await measureRun(arena, child(name), askedOf(scenario, name), chaos, {

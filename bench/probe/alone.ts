@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SCENARIO_NAMES } from '../cli.js';
+import { type ContenderName, SKYWAY_BENCH_ENV } from '../contenders.js';
+import { post } from '../correctness.js';
+import { loadFixtures } from '../fixtures.js';
+import { percentile, runPeak, Sequence } from '../load.js';
+import { describeMachine, pinSelf, planCores } from '../machine.js';
+import { Mocks, SERVICES, type ServiceUrls, upstreamEnv } from '../mocks.js';
+import { type Child, ProcessGroup } from '../processes.js';
+import { askedOf, makeScenarios } from '../scenarios.js';
+import { timelineFile } from './timeline-file.js';
+
+/**
+ * The one-at-a-time latency alone, with many more queries than the bench's cell takes, the
+ * contenders interleaved query by query (A B C A B C …) so that drift on this shared machine
+ * lands on all of them alike. For A/B work on Skyway's critical path: `SKYWAY_B=<checkout>`
+ * adds a second Skyway started from another checkout (a `git worktree` of the before, with
+ * its own node_modules or a link to these). `TIMELINE=1` preloads `timeline.ts` into every
+ * contender and prints, per scenario, the median time of each step of a request (when its
+ * upstream calls left and came back, plus any `__skywayMark` a patch adds); with
+ * `TIMELINE_PROFILE=<dir>` Skyway's CPU profile of the one-at-a-time queries too.
+ *
+ *   node --import tsx bench/probe/alone.ts [latencyMs=10] [queries=300] [scenario…]
+ *
+ * Apart from `npm run bench`, whose figures it does not replace: it measures only the one
+ * query at a time latency, and only Skyway against the floor.
+ */
+
+const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+const [latencyArg, queriesArg, ...scenarioArgs] = process.argv.slice(2);
+const latencyMs = Number(latencyArg ?? 10);
+const queries = Number(queriesArg ?? 300);
+const names = (scenarioArgs.length > 0 ? scenarioArgs : SCENARIO_NAMES) as typeof SCENARIO_NAMES;
+
+const machine = describeMachine();
+const layout = planCores(machine, true);
+if (layout.pinned && layout.loadTool !== null) pinSelf(layout.loadTool);
+const group = new ProcessGroup(layout.pinned, mkdtempSync(join(tmpdir(), 'skyway-alone-')));
+process.once('exit', () => group.killAllNow());
+
+const mocksChild = await group.start({
+  name: 'mocks',
+  nodeArgs: ['--import', 'tsx', here('../../mock-services/main.ts')],
+  cwd: here('../..'),
+  env: {
+    ...upstreamEnv(
+      Object.fromEntries(SERVICES.map((s) => [s, 'http://127.0.0.1:0'])) as ServiceUrls,
+    ),
+    MOCK_HOST: '127.0.0.1',
+  },
+  ready: /^payments\s+http/,
+  core: layout.mocks,
+});
+const urls = {} as ServiceUrls;
+for (const match of mocksChild.tail().matchAll(/^(\w+)\s+(http:\/\/\S+)$/gm)) {
+  urls[match[1] as keyof ServiceUrls] = match[2] as string;
+}
+const mocks = new Mocks(urls);
+await mocks.resetWith({});
+const scenarios = makeScenarios(await loadFixtures(mocks));
+
+const timeline = process.env.TIMELINE === '1' ? ['--import', here('./timeline.ts')] : [];
+const start = (label: string, entry: string, cwd: string, env: Record<string, string>) =>
+  group.start({
+    name: label,
+    nodeArgs: ['--expose-gc', '--max-semi-space-size=64', '--import', 'tsx', ...timeline, entry],
+    env: { ...upstreamEnv(urls), NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', ...env },
+    cwd,
+    ready: /listening on (http:\/\/\S+\/graphql)/,
+    core: layout.contenders,
+  });
+const root = here('../..');
+const contenders: { label: string; as: ContenderName; child: Child }[] = [
+  {
+    label: 'skyway',
+    as: 'skyway',
+    child: await start('skyway', 'src/server.ts', root, SKYWAY_BENCH_ENV),
+  },
+  { label: 'floor', as: 'floor', child: await start('floor', 'bench/floor/server.ts', root, {}) },
+];
+const other = process.env.SKYWAY_B;
+if (other !== undefined) {
+  contenders.push({
+    label: 'skyway-b',
+    as: 'skyway',
+    child: await start('skyway-b', 'src/server.ts', other, SKYWAY_BENCH_ENV),
+  });
+}
+const readTimelines = async (print: boolean) => {
+  if (timeline.length === 0) return;
+  for (const c of contenders) process.kill(c.child.pid, 'SIGUSR2');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  if (!print) return;
+  for (const c of contenders) {
+    console.log(`${c.label}: ${readFileSync(timelineFile(c.child.pid), 'utf8')}`);
+  }
+};
+
+const sequence = new Sequence();
+const p = percentile;
+for (const name of names) {
+  const scenario = scenarios[name];
+  await mocks.resetWith({});
+  for (const c of contenders) {
+    await runPeak(c.child.url, askedOf(scenario, c.as), sequence, {
+      connections: 16,
+      durationS: 2,
+    });
+  }
+  await mocks.resetWith(mocks.latency(latencyMs));
+  await readTimelines(false);
+  const times = new Map(contenders.map((c) => [c.label, [] as number[]]));
+  for (let i = 0; i < queries; i += 1) {
+    for (const c of contenders) {
+      const request = askedOf(scenario, c.as).request(sequence.take());
+      const sentAt = performance.now();
+      await post(c.child.url, request);
+      times.get(c.label)?.push(performance.now() - sentAt);
+    }
+  }
+  await readTimelines(true);
+  const floor = [...(times.get('floor') ?? [])].sort((a, b) => a - b);
+  for (const c of contenders) {
+    const sorted = [...(times.get(c.label) ?? [])].sort((a, b) => a - b);
+    console.log(
+      `${latencyMs} ms ${name.padEnd(15)} ${c.label.padEnd(9)} p25 ${p(sorted, 0.25).toFixed(2)}  p50 ${p(sorted, 0.5).toFixed(2)}  p75 ${p(sorted, 0.75).toFixed(2)}  − floor p50 ${(p(sorted, 0.5) - p(floor, 0.5)).toFixed(2)}`,
+    );
+  }
+}
+await group.stopAll();
+process.exit(0);
