@@ -35,7 +35,7 @@ export interface BenchOptions {
 
 const HELP = `npm run bench -- [options]
 
-  --quick               smoke run of about a minute: 0 ms only, short runs, one round, 5 s soak
+  --quick               smoke run of a few minutes: 0 ms only, short runs, one round, 5 s soak
   --duration <s>        seconds of each measured run (default 4, quick 1)
   --warmup <s>          discarded warm-up per contender and scenario (default 2, quick 0.5)
   --rounds <n>          rounds of A B C D E for peak and for fixed rate (default 3, quick 1)
