@@ -28,11 +28,6 @@ export function callsBetween(before: Stats, after: Stats, queries: number): Upst
   };
 }
 
-/** Total calls between two snapshots. */
-export function totalCalls(before: Stats, after: Stats): number {
-  return SERVICES.reduce((sum, name) => sum + after[name].total - before[name].total, 0);
-}
-
 /** An empty snapshot, for counting from a reset. */
 export function zeroStats(): Stats {
   const zero = { total: 0, routes: {}, batches: [] };

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { callsBetween, totalCalls, zeroStats } from './calls.js';
+import { callsBetween, zeroStats } from './calls.js';
 import type { BenchOptions } from './cli.js';
 import type { ContenderName } from './contenders.js';
 import { post } from './correctness.js';
@@ -115,8 +115,8 @@ async function callsAlone(
       await post(child.url, request);
       tally.latencies.push(performance.now() - sentAt);
       const now = await arena.mocks.stats();
-      tally.perQuery.push(totalCalls(previous, now));
       const calls = callsBetween(previous, now, 1);
+      tally.perQuery.push(calls.perQuery);
       for (const service of SERVICES) tally.byService[service] += calls.byService[service];
       previous = now;
     }
