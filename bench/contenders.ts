@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceUrls } from './mocks.js';
 import { upstreamEnv } from './mocks.js';
@@ -81,6 +82,13 @@ export interface ContenderOptions {
   /** Settings on top of the contender's own, and the process's name for its log. */
   env?: Record<string, string>;
   processName?: string;
+  /**
+   * Another checkout of the repository to start the contender from (the before of an A/B,
+   * with node_modules of its own or a link to these); this one when absent.
+   */
+  checkout?: string;
+  /** Modules preloaded after the bench's own (`--import`), e.g. `probe/timeline.ts`. */
+  preload?: string[];
 }
 
 export async function startContender(
@@ -104,7 +112,10 @@ export async function startContender(
       'tsx',
       '--import',
       path('./probe/memory.ts'),
-      path(ENTRIES[name]),
+      ...(options.preload ?? []).flatMap((module) => ['--import', module]),
+      options.checkout === undefined
+        ? path(ENTRIES[name])
+        : join(options.checkout, 'bench', ENTRIES[name]),
     ],
     env: {
       ...upstreamEnv(options.urls),
@@ -115,7 +126,7 @@ export async function startContender(
       ...(name === 'naive' ? { LOADER_BATCHING: 'false' } : {}),
       ...options.env,
     },
-    cwd: path('..'),
+    cwd: options.checkout ?? path('..'),
     ready: /listening on (http:\/\/\S+\/graphql)/,
     core: options.core,
     ipc: true,

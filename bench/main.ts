@@ -12,7 +12,7 @@ import { measureIsolation } from './isolation.js';
 import { Sequence } from './load.js';
 import { describeMachine, describeSource, pinSelf, planCores } from './machine.js';
 import { type Arena, measureCell } from './measure.js';
-import { Mocks, SERVICES, type ServiceUrls, upstreamEnv } from './mocks.js';
+import { Mocks, startMocks } from './mocks.js';
 import { type Child, ProcessGroup } from './processes.js';
 import { QuietGate } from './quiet.js';
 import { printable, summarise } from './report.js';
@@ -44,32 +44,6 @@ const log = (line: string) => {
   const stamp = `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
   console.log(line.startsWith('\n') ? `\n[${stamp}] ${line.slice(1)}` : `[${stamp}] ${line}`);
 };
-
-async function startMocks(
-  group: ProcessGroup,
-  core: number | null,
-): Promise<{ child: Child; urls: ServiceUrls }> {
-  const anyPort = Object.fromEntries(
-    SERVICES.map((name) => [name, 'http://127.0.0.1:0']),
-  ) as ServiceUrls;
-  const child = await group.start({
-    name: 'mocks',
-    nodeArgs: ['--import', 'tsx', here('../mock-services/main.ts')],
-    cwd: here('..'),
-    env: { ...upstreamEnv(anyPort), MOCK_HOST: '127.0.0.1' },
-    ready: /^payments\s+http/,
-    core,
-  });
-  const urls = {} as ServiceUrls;
-  for (const match of child.tail().matchAll(/^(\w+)\s+(http:\/\/\S+)$/gm)) {
-    const name = SERVICES.find((s) => s === match[1]);
-    if (name !== undefined) urls[name] = match[2] as string;
-  }
-  if (SERVICES.some((name) => urls[name] === undefined)) {
-    throw new Error(`could not read the mocks' URLs from:\n${child.tail()}`);
-  }
-  return { child, urls };
-}
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));

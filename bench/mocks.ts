@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import type { Child, ProcessGroup } from './processes.js';
 
 /**
  * The five mock services as the bench drives them: over their test controls (`/__reset`,
@@ -101,4 +103,35 @@ async function call(base: string, method: string, path: string, body?: unknown):
     throw new Error(`${method} ${base}${path}: ${answer.statusCode} ${text.slice(0, 200)}`);
   }
   return text === '' ? null : (JSON.parse(text) as unknown);
+}
+
+/** The five services in one process of the group, on `core`, each on a free port. */
+export async function startMocks(
+  group: ProcessGroup,
+  core: number | null,
+): Promise<{ child: Child; urls: ServiceUrls }> {
+  const anyPort = Object.fromEntries(
+    SERVICES.map((name) => [name, 'http://127.0.0.1:0']),
+  ) as ServiceUrls;
+  const child = await group.start({
+    name: 'mocks',
+    nodeArgs: [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('../mock-services/main.ts', import.meta.url)),
+    ],
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    env: { ...upstreamEnv(anyPort), MOCK_HOST: '127.0.0.1' },
+    ready: /^payments\s+http/,
+    core,
+  });
+  const urls = {} as ServiceUrls;
+  for (const match of child.tail().matchAll(/^(\w+)\s+(http:\/\/\S+)$/gm)) {
+    const name = SERVICES.find((s) => s === match[1]);
+    if (name !== undefined) urls[name] = match[2] as string;
+  }
+  if (SERVICES.some((name) => urls[name] === undefined)) {
+    throw new Error(`could not read the mocks' URLs from:\n${child.tail()}`);
+  }
+  return { child, urls };
 }

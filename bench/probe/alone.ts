@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SCENARIO_NAMES } from '../cli.js';
-import { type ContenderName, SKYWAY_BENCH_ENV } from '../contenders.js';
+import { type ContenderName, startContender } from '../contenders.js';
 import { post } from '../correctness.js';
 import { loadFixtures } from '../fixtures.js';
 import { percentile, runPeak, Sequence } from '../load.js';
 import { describeMachine, pinSelf, planCores } from '../machine.js';
-import { Mocks, SERVICES, type ServiceUrls, upstreamEnv } from '../mocks.js';
+import { Mocks, startMocks } from '../mocks.js';
 import { type Child, ProcessGroup } from '../processes.js';
 import { askedOf, makeScenarios } from '../scenarios.js';
 import { timelineFile } from './timeline-file.js';
@@ -41,52 +41,30 @@ if (layout.pinned && layout.loadTool !== null) pinSelf(layout.loadTool);
 const group = new ProcessGroup(layout.pinned, mkdtempSync(join(tmpdir(), 'skyway-alone-')));
 process.once('exit', () => group.killAllNow());
 
-const mocksChild = await group.start({
-  name: 'mocks',
-  nodeArgs: ['--import', 'tsx', here('../../mock-services/main.ts')],
-  cwd: here('../..'),
-  env: {
-    ...upstreamEnv(
-      Object.fromEntries(SERVICES.map((s) => [s, 'http://127.0.0.1:0'])) as ServiceUrls,
-    ),
-    MOCK_HOST: '127.0.0.1',
-  },
-  ready: /^payments\s+http/,
-  core: layout.mocks,
-});
-const urls = {} as ServiceUrls;
-for (const match of mocksChild.tail().matchAll(/^(\w+)\s+(http:\/\/\S+)$/gm)) {
-  urls[match[1] as keyof ServiceUrls] = match[2] as string;
-}
+const { urls } = await startMocks(group, layout.mocks);
 const mocks = new Mocks(urls);
 await mocks.resetWith({});
 const scenarios = makeScenarios(await loadFixtures(mocks));
 
-const timeline = process.env.TIMELINE === '1' ? ['--import', here('./timeline.ts')] : [];
-const start = (label: string, entry: string, cwd: string, env: Record<string, string>) =>
-  group.start({
-    name: label,
-    nodeArgs: ['--expose-gc', '--max-semi-space-size=64', '--import', 'tsx', ...timeline, entry],
-    env: { ...upstreamEnv(urls), NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', ...env },
-    cwd,
-    ready: /listening on (http:\/\/\S+\/graphql)/,
+const timeline = process.env.TIMELINE === '1' ? [here('./timeline.ts')] : [];
+const start = (name: ContenderName, label: string, checkout?: string) =>
+  startContender(group, name, {
+    urls,
     core: layout.contenders,
+    processName: label,
+    preload: timeline,
+    ...(checkout === undefined ? {} : { checkout }),
   });
-const root = here('../..');
 const contenders: { label: string; as: ContenderName; child: Child }[] = [
-  {
-    label: 'skyway',
-    as: 'skyway',
-    child: await start('skyway', 'src/server.ts', root, SKYWAY_BENCH_ENV),
-  },
-  { label: 'floor', as: 'floor', child: await start('floor', 'bench/floor/server.ts', root, {}) },
+  { label: 'skyway', as: 'skyway', child: await start('skyway', 'skyway') },
+  { label: 'floor', as: 'floor', child: await start('floor', 'floor') },
 ];
 const other = process.env.SKYWAY_B;
 if (other !== undefined) {
   contenders.push({
     label: 'skyway-b',
     as: 'skyway',
-    child: await start('skyway-b', 'src/server.ts', other, SKYWAY_BENCH_ENV),
+    child: await start('skyway', 'skyway-b', other),
   });
 }
 const readTimelines = async (print: boolean) => {
