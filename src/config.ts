@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { clientAddressFrom } from './client-address.js';
 import { RESILIENCE_SETTINGS, resilienceFromEnv } from './resilience/env.js';
 import type { ResilienceOptions } from './resilience/options.js';
 import { isRedisUrl } from './stores/redis-url.js';
@@ -46,6 +47,24 @@ const origins = z
       list.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin),
     'a comma list of origins (scheme://host[:port]) or *',
   );
+
+/** `loopback,10.0.0.0/8`: the proxies whose `X-Forwarded-For` is believed (client-address.ts). */
+const proxies = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+  )
+  .refine((list) => {
+    try {
+      clientAddressFrom(list);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'a comma list of IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal');
 
 /** One row per variable: the README's configuration table is checked against this. */
 const EnvSchema = z.object({
@@ -114,6 +133,8 @@ const EnvSchema = z.object({
   IDEMPOTENCY_KEY_PREFIX: keyPrefix.default('skyway:idem:'),
   /** Origins whose browser apps may call the API cross-origin; none when unset. */
   CORS_ORIGINS: origins.optional(),
+  /** Proxies whose `X-Forwarded-For` is believed; none when unset (the socket's peer is the client). */
+  TRUSTED_PROXIES: proxies.optional(),
   /** JWKS of the token issuer; defaults to the accounts service's. */
   AUTH_JWKS_URL: httpUrl.optional(),
   AUTH_ISSUER: z.string().min(1).default('skyway-accounts'),
@@ -197,6 +218,8 @@ export interface Config {
   auth: { jwksUrl: string; issuer: string; audience: string };
   /** Origins allowed cross-origin (`*`: any); empty: none. */
   corsOrigins: string[];
+  /** Proxies whose `X-Forwarded-For` names the client (client-address.ts); empty: none. */
+  trustedProxies: string[];
   /** Limits checked before anything runs (src/plugins). */
   guards: {
     maxCost: number;
@@ -298,6 +321,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       audience: e.AUTH_AUDIENCE,
     },
     corsOrigins: e.CORS_ORIGINS ?? [],
+    trustedProxies: e.TRUSTED_PROXIES ?? [],
     guards: {
       maxCost: e.QUERY_MAX_COST,
       maxDepth: e.QUERY_MAX_DEPTH,

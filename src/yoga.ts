@@ -1,6 +1,7 @@
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createTokenVerifier } from './auth/token-verifier.js';
+import { clientAddressFrom } from './client-address.js';
 import type { Config } from './config.js';
 import { type Context, createContextFactory } from './context.js';
 import { corsFor, useVaryOrigin } from './cors.js';
@@ -150,6 +151,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
         guards: config.guards,
         scopeOf: scopes.of,
         rateLimitStore,
+        clientAddress: clientAddressFrom(config.trustedProxies),
         onRateLimitStoreError: (error) => {
           metrics.rateLimitStoreFailures.inc();
           logger.warn({ err: error }, 'rate-limit store unavailable; request let through');

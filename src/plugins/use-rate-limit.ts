@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { type ClientAddress, clientAddressFrom } from '../client-address.js';
 import type { Context } from '../context.js';
 import { Weight } from '../cost/directives.js';
 import { rateLimited } from '../errors.js';
@@ -23,7 +24,8 @@ import type { UpstreamUsage } from '../request-scope.js';
  *    board's owners read once for many deliveries. An operation that ran without an error
  *    costs at least one point, so a flood of free queries (`{ __typename }`) is limited too.
  *
- * The caller is the token's subject, or without a valid token the client's address. When the
+ * The caller is the token's subject, or without a valid token the client's address (the
+ * socket's peer, or behind trusted proxies what they say: `client-address.ts`). When the
  * store fails (Redis away), the operation goes through and the failure is reported: a limiter
  * that takes the API down with it protects nothing.
  */
@@ -38,16 +40,19 @@ export interface RateLimitOptions {
   exposeBudget?: boolean;
   /** Told when the store could not be asked; the operation was let through. */
   onStoreError?: (error: unknown) => void;
+  /** Where a caller without a token comes from; the socket's peer by default. */
+  clientAddress?: ClientAddress;
 }
 
 export function useRateLimit(options: RateLimitOptions): Plugin {
   const { store } = options;
+  const clientAddress = options.clientAddress ?? clientAddressFrom([]);
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       // Our context, merged by Yoga into the server's (Node's `req` among it).
       const context = args.contextValue as unknown as Context & { req?: IncomingMessage };
       const requested = Math.max(1, context.scope.cost ?? 1);
-      const key = callerKey(context);
+      const key = callerKey(context, clientAddress);
       let decision: Awaited<ReturnType<RateLimitStore['take']>>;
       try {
         decision = await store.take(key, requested);
@@ -119,7 +124,10 @@ function withBudget(
 }
 
 /** Whose budget pays: the verified subject, else the address the request came from. */
-function callerKey(context: Context & { req?: IncomingMessage }): string {
+function callerKey(
+  context: Context & { req?: IncomingMessage },
+  clientAddress: ClientAddress,
+): string {
   if (context.caller) return `sub:${context.caller.accountId}`;
-  return `ip:${context.req?.socket?.remoteAddress ?? 'unknown'}`;
+  return `ip:${clientAddress(context.req)}`;
 }

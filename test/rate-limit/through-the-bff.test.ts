@@ -116,6 +116,45 @@ describe('in memory', () => {
   });
 });
 
+describe('callers without a token, by address', () => {
+  // Two BFFs on the same mocks, both reached over loopback: one trusts no proxy (the default),
+  // the other trusts loopback, as one behind a proxy on the same host would. The clock stands
+  // still, so 20 free queries spend an address's budget.
+  let direct: Harness;
+  let proxied: RunningServer;
+  beforeAll(async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    direct = await startHarness({ ...BUDGET, RATE_LIMIT_STORE: 'memory' });
+    proxied = await startServer({ ...direct.config, trustedProxies: ['loopback'] });
+  });
+  afterAll(async () => {
+    await proxied.close();
+    await direct.close();
+    vi.useRealTimers();
+  });
+
+  const anonymous = (url: string, forwardedFor: string) =>
+    fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    }).then((answer) => answer.status);
+
+  it('cannot get a fresh budget by writing X-Forwarded-For when no proxy is trusted', async () => {
+    for (let i = 0; i < 20; i++)
+      expect(await anonymous(direct.server.url, `203.0.113.${i}`)).toBe(200);
+    expect(await anonymous(direct.server.url, '198.51.100.99')).toBe(429);
+  });
+
+  it('behind a trusted proxy, each client address has a budget of its own', async () => {
+    for (let i = 0; i < 20; i++) expect(await anonymous(proxied.url, '203.0.113.7')).toBe(200);
+    expect(await anonymous(proxied.url, '203.0.113.7')).toBe(429);
+    // What the client wrote left of the proxy's entry changes nothing.
+    expect(await anonymous(proxied.url, '198.51.100.1, 203.0.113.7')).toBe(429);
+    expect(await anonymous(proxied.url, '203.0.113.8')).toBe(200);
+  });
+});
+
 describe('shared through Redis', () => {
   // Both instances' buckets run on the test's clock, so no point comes back unless it moves.
   const prefix = `skyway-test:rate:${randomUUID()}:`;

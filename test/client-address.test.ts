@@ -1,0 +1,92 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClientAddress, clientAddressFrom } from '../src/client-address.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+/**
+ * Who a request comes from, as a server on a real socket sees it: each request is answered
+ * with the address `clientAddressFrom` reads for it, under the trust the path names. The test's
+ * requests come from 127.0.0.1, so with `loopback` trusted the peer is a proxy.
+ */
+
+const TRUST: Record<string, ClientAddress> = {
+  '/none': clientAddressFrom([]),
+  '/loopback': clientAddressFrom(['loopback']),
+  '/loopback-and-private': clientAddressFrom(['loopback', '10.0.0.0/8']),
+  '/other-proxy': clientAddressFrom(['192.0.2.10']),
+};
+
+let server: Server;
+let origin: string;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const address = TRUST[req.url ?? '']?.(req) ?? 'no such trust';
+    res.end(address);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+async function addressOf(trust: string, forwardedFor?: string): Promise<string> {
+  const answer = await request(`${origin}${trust}`, {
+    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+  });
+  return answer.body.text();
+}
+
+describe('clientAddressFrom', () => {
+  it('trusts no proxy by default: X-Forwarded-For, which any client can write, is ignored', async () => {
+    expect(await addressOf('/none')).toBe('127.0.0.1');
+    expect(await addressOf('/none', '203.0.113.7')).toBe('127.0.0.1');
+  });
+
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+    expect(await addressOf('/other-proxy', '203.0.113.7')).toBe('127.0.0.1');
+  });
+
+  it('behind a trusted proxy, the address it says it served', async () => {
+    expect(await addressOf('/loopback', '203.0.113.7')).toBe('203.0.113.7');
+    expect(await addressOf('/loopback')).toBe('127.0.0.1');
+  });
+
+  it('reads right to left past every trusted hop, never reaching what the client wrote', async () => {
+    // The client wrote 198.51.100.1 itself; the proxy appended the address it saw.
+    expect(await addressOf('/loopback', '198.51.100.1, 203.0.113.7')).toBe('203.0.113.7');
+    // Two proxies: the inner one (10.0.0.2) is trusted too.
+    expect(await addressOf('/loopback-and-private', '198.51.100.1, 203.0.113.7, 10.0.0.2')).toBe(
+      '203.0.113.7',
+    );
+    // The inner one is not trusted here: it is the client as far as this BFF can tell.
+    expect(await addressOf('/loopback', '203.0.113.7, 10.0.0.2')).toBe('10.0.0.2');
+  });
+
+  it('a hop that is not an IP address names nobody: the last trusted hop answers for it', async () => {
+    expect(await addressOf('/loopback', 'not-an-address')).toBe('127.0.0.1');
+    expect(await addressOf('/loopback', `203.0.113.7, ${'x'.repeat(4000)}`)).toBe('127.0.0.1');
+    expect(await addressOf('/loopback-and-private', 'garbage, 10.0.0.2')).toBe('10.0.0.2');
+  });
+
+  it('IPv6 addresses are read as they are written', async () => {
+    expect(await addressOf('/loopback', '2001:db8::7')).toBe('2001:db8::7');
+  });
+});
+
+describe('TRUSTED_PROXIES', () => {
+  it('is a comma list of addresses, ranges and named ranges; none when unset', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(
+      loadConfig({ TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,192.0.2.10, uniquelocal' })
+        .trustedProxies,
+    ).toEqual(['loopback', '10.0.0.0/8', '192.0.2.10', 'uniquelocal']);
+  });
+
+  it('refuses anything else, naming the variable', () => {
+    for (const bad of ['proxy.internal', '10.0.0.0/33', 'loopback,*']) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
+    }
+  });
+});
