@@ -100,6 +100,8 @@ describe('deploy/kubernetes', () => {
     expect(config.env).toBe('production');
     expect(config.host).toBe('0.0.0.0');
     expect(config.metrics.host).toBe('0.0.0.0');
+    // Behind the ingress controller: its private pod addresses forward the client's.
+    expect(config.trustedProxies).toEqual(['uniquelocal']);
   });
 
   it('takes the Redis URL from the Secret, for both shared stores', () => {
