@@ -5,6 +5,7 @@ import { type ClientAddress, clientAddressFrom } from '../client-address.js';
 import type { Context } from '../context.js';
 import { Weight } from '../cost/directives.js';
 import { rateLimited } from '../errors.js';
+import { addressBudget } from '../rate-limit/address-budget.js';
 import type { RateLimitStore } from '../rate-limit/index.js';
 import type { UpstreamUsage } from '../request-scope.js';
 
@@ -25,7 +26,8 @@ import type { UpstreamUsage } from '../request-scope.js';
  *    costs at least one point, so a flood of free queries (`{ __typename }`) is limited too.
  *
  * The caller is the token's subject, or without a valid token the client's address (the
- * socket's peer, or behind trusted proxies what they say: `client-address.ts`). When the
+ * socket's peer, or behind trusted proxies what they say: `client-address.ts`), an IPv6 one
+ * by its /64 (`rate-limit/address-budget.ts`). When the
  * store fails (Redis away), the operation goes through and the failure is reported: a limiter
  * that takes the API down with it protects nothing.
  */
@@ -129,5 +131,5 @@ function callerKey(
   clientAddress: ClientAddress,
 ): string {
   if (context.caller) return `sub:${context.caller.accountId}`;
-  return `ip:${clientAddress(context.req)}`;
+  return `ip:${addressBudget(clientAddress(context.req))}`;
 }

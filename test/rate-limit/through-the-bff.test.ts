@@ -153,6 +153,14 @@ describe('callers without a token, by address', () => {
     expect(await anonymous(proxied.url, '198.51.100.1, 203.0.113.7')).toBe(429);
     expect(await anonymous(proxied.url, '203.0.113.8')).toBe(200);
   });
+
+  it('gives an IPv6 client one budget for its /64, whichever of its addresses it uses', async () => {
+    for (let i = 1; i <= 20; i++) {
+      expect(await anonymous(proxied.url, `2001:db8::${i.toString(16)}`)).toBe(200);
+    }
+    expect(await anonymous(proxied.url, '2001:db8::ffff:1')).toBe(429);
+    expect(await anonymous(proxied.url, '2001:db8:0:1::1')).toBe(200);
+  });
 });
 
 describe('shared through Redis', () => {
