@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { clientAddressFrom } from './client-address.js';
+import { clientAddressFrom, type TrustedProxies } from './client-address.js';
 import { RESILIENCE_SETTINGS, resilienceFromEnv } from './resilience/env.js';
 import type { ResilienceOptions } from './resilience/options.js';
 import { isRedisUrl } from './stores/redis-url.js';
@@ -48,23 +48,28 @@ const origins = z
     'a comma list of origins (scheme://host[:port]) or *',
   );
 
-/** `loopback,10.0.0.0/8`: the proxies whose `X-Forwarded-For` is believed (client-address.ts). */
-const proxies = z
-  .string()
-  .transform((text) =>
-    text
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== ''),
-  )
-  .refine((list) => {
-    try {
-      clientAddressFrom(list);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'a comma list of IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal');
+/**
+ * `loopback,10.0.0.0/8`, or `1`: the proxies whose `X-Forwarded-For` is believed, by address or
+ * by count of hops (client-address.ts).
+ */
+const PROXIES_EXPECTED =
+  'a comma list of IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal, or a number of hops from 0 to 10';
+const proxies = z.string().transform((text, ctx): TrustedProxies => {
+  const trusted = /^\d+$/.test(text)
+    ? Number(text)
+    : text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+  try {
+    if (typeof trusted === 'number' && trusted > 10) throw new RangeError('too many hops');
+    clientAddressFrom(trusted);
+    return trusted;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: PROXIES_EXPECTED });
+    return z.NEVER;
+  }
+});
 
 /** One row per variable: the README's configuration table is checked against this. */
 const EnvSchema = z.object({
@@ -218,8 +223,8 @@ export interface Config {
   auth: { jwksUrl: string; issuer: string; audience: string };
   /** Origins allowed cross-origin (`*`: any); empty: none. */
   corsOrigins: string[];
-  /** Proxies whose `X-Forwarded-For` names the client (client-address.ts); empty: none. */
-  trustedProxies: string[];
+  /** Proxies whose `X-Forwarded-For` names the client, by address or hop count (client-address.ts); empty or 0: none. */
+  trustedProxies: TrustedProxies;
   /** Limits checked before anything runs (src/plugins). */
   guards: {
     maxCost: number;

@@ -16,6 +16,8 @@ const TRUST: Record<string, ClientAddress> = {
   '/loopback': clientAddressFrom(['loopback']),
   '/loopback-and-private': clientAddressFrom(['loopback', '10.0.0.0/8']),
   '/other-proxy': clientAddressFrom(['192.0.2.10']),
+  '/one-hop': clientAddressFrom(1),
+  '/two-hops': clientAddressFrom(2),
 };
 
 let server: Server;
@@ -69,14 +71,23 @@ describe('clientAddressFrom', () => {
     expect(await addressOf('/loopback-and-private', 'garbage, 10.0.0.2')).toBe('10.0.0.2');
   });
 
+  it('trusts a number of hops, the peer first, when the proxies have no fixed address', async () => {
+    expect(await addressOf('/one-hop', '198.51.100.1, 203.0.113.7')).toBe('203.0.113.7');
+    expect(await addressOf('/two-hops', '198.51.100.1, 203.0.113.7')).toBe('198.51.100.1');
+    // Fewer hops than trusted: the leftmost is all there is.
+    expect(await addressOf('/two-hops', '203.0.113.7')).toBe('203.0.113.7');
+    expect(await addressOf('/one-hop')).toBe('127.0.0.1');
+  });
+
   it('IPv6 addresses are read as they are written', async () => {
     expect(await addressOf('/loopback', '2001:db8::7')).toBe('2001:db8::7');
   });
 });
 
 describe('TRUSTED_PROXIES', () => {
-  it('is a comma list of addresses, ranges and named ranges; none when unset', () => {
+  it('is a comma list of addresses, ranges and named ranges, or a number of hops; none when unset', () => {
     expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: '2' }).trustedProxies).toBe(2);
     expect(
       loadConfig({ TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,192.0.2.10, uniquelocal' })
         .trustedProxies,
@@ -84,7 +95,8 @@ describe('TRUSTED_PROXIES', () => {
   });
 
   it('refuses anything else, naming the variable', () => {
-    for (const bad of ['proxy.internal', '10.0.0.0/33', 'loopback,*']) {
+    // `11` and `0x0a.1` are IPv4 addresses to proxy-addr: too easily meant otherwise.
+    for (const bad of ['proxy.internal', '10.0.0.0/33', 'loopback,*', '11', '0x0a.1', '-1']) {
       expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(ConfigError);
       expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
     }
