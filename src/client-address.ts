@@ -21,10 +21,13 @@ export type ClientAddress = (req: IncomingMessage | undefined) => string;
 
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
+/** More proxies in a row than any real deployment has: a typo, not a topology. */
+export const MAX_PROXY_HOPS = 10;
+
 /**
  * The proxies trusted: their addresses in proxy-addr's forms (IP addresses, CIDR ranges such as
- * `10.0.0.0/8`, and `loopback`, `linklocal`, `uniquelocal`; anything else throws), or the number
- * of hops nearest the BFF, the peer first, that are proxies.
+ * `10.0.0.0/8`, and `loopback`, `linklocal`, `uniquelocal`), or the number of hops nearest the
+ * BFF, the peer first, that are proxies (0 to `MAX_PROXY_HOPS`); anything else throws.
  */
 export type TrustedProxies = readonly string[] | number;
 
@@ -44,7 +47,12 @@ export function clientAddressFrom(trusted: TrustedProxies): ClientAddress {
 
 /** proxy-addr's trust of a hop (0: the peer); null when no proxy is trusted. */
 function trustOf(trusted: TrustedProxies): ((address: string, hop: number) => boolean) | null {
-  if (typeof trusted === 'number') return trusted === 0 ? null : (_address, hop) => hop < trusted;
+  if (typeof trusted === 'number') {
+    if (!Number.isInteger(trusted) || trusted < 0 || trusted > MAX_PROXY_HOPS) {
+      throw new RangeError(`not a number of hops from 0 to ${MAX_PROXY_HOPS}: ${trusted}`);
+    }
+    return trusted === 0 ? null : (_address, hop) => hop < trusted;
+  }
   if (trusted.length === 0) return null;
   // proxy-addr also reads `11` or `0x0a.1` as IPv4 addresses: only the plain forms are taken.
   const odd = trusted.find(

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { clientAddressFrom, type TrustedProxies } from './client-address.js';
+import { clientAddressFrom, MAX_PROXY_HOPS, type TrustedProxies } from './client-address.js';
 import { RESILIENCE_SETTINGS, resilienceFromEnv } from './resilience/env.js';
 import type { ResilienceOptions } from './resilience/options.js';
 import { isRedisUrl } from './stores/redis-url.js';
@@ -48,12 +48,11 @@ const origins = z
     'a comma list of origins (scheme://host[:port]) or *',
   );
 
+const PROXIES_EXPECTED = `a comma list of IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal, or a number of hops from 0 to ${MAX_PROXY_HOPS}`;
 /**
  * `loopback,10.0.0.0/8`, or `1`: the proxies whose `X-Forwarded-For` is believed, by address or
- * by count of hops (client-address.ts).
+ * by count of hops, as `clientAddressFrom` accepts them (client-address.ts).
  */
-const PROXIES_EXPECTED =
-  'a comma list of IP addresses, CIDR ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal, or a number of hops from 0 to 10';
 const proxies = z.string().transform((text, ctx): TrustedProxies => {
   const trusted = /^\d+$/.test(text)
     ? Number(text)
@@ -62,7 +61,6 @@ const proxies = z.string().transform((text, ctx): TrustedProxies => {
         .map((entry) => entry.trim())
         .filter((entry) => entry !== '');
   try {
-    if (typeof trusted === 'number' && trusted > 10) throw new RangeError('too many hops');
     clientAddressFrom(trusted);
     return trusted;
   } catch {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientAddress, clientAddressFrom } from '../src/client-address.js';
+import { type ClientAddress, clientAddressFrom, MAX_PROXY_HOPS } from '../src/client-address.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 /**
@@ -99,6 +99,13 @@ describe('TRUSTED_PROXIES', () => {
     for (const bad of ['proxy.internal', '10.0.0.0/33', 'loopback,*', '11', '0x0a.1', '-1']) {
       expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(ConfigError);
       expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
+    }
+    expect(loadConfig({ TRUSTED_PROXIES: String(MAX_PROXY_HOPS) }).trustedProxies).toBe(10);
+  });
+
+  it('is checked where it is used too: a number of hops out of range throws', () => {
+    for (const bad of [-1, 1.5, MAX_PROXY_HOPS + 1, Number.NaN]) {
+      expect(() => clientAddressFrom(bad)).toThrow(RangeError);
     }
   });
 });
