@@ -105,7 +105,14 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
     }),
   };
   const scopes = createRequestScopes({ budgetMs: config.requestTimeoutMs });
-  const telemetry = createOperationTelemetry({ logger, metrics, scopeOf: scopes.of });
+  // Who a request came from, for the rate limit of callers without a token and for the log.
+  const clientAddress = clientAddressFrom(config.trustedProxies);
+  const telemetry = createOperationTelemetry({
+    logger,
+    metrics,
+    scopeOf: scopes.of,
+    clientAddress,
+  });
   const { context, startCallerCheck } = createContextFactory({
     scopeOf: scopes.of,
     upstreams,
@@ -151,7 +158,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
         guards: config.guards,
         scopeOf: scopes.of,
         rateLimitStore,
-        clientAddress: clientAddressFrom(config.trustedProxies),
+        clientAddress,
         onRateLimitStoreError: (error) => {
           metrics.rateLimitStoreFailures.inc();
           logger.warn({ err: error }, 'rate-limit store unavailable; request let through');

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import {
   propagation,
   ROOT_CONTEXT,
@@ -8,6 +9,7 @@ import {
 } from '@opentelemetry/api';
 import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { ClientAddress } from '../client-address.js';
 import type { Context } from '../context.js';
 import { clientNameOf, operationNameOf } from '../observability/labels.js';
 import type { Logger } from '../observability/logger.js';
@@ -17,8 +19,9 @@ import type { RequestScope } from '../request-scope.js';
 
 /**
  * Observes each request once: a span for the operation (parent of every upstream call's span),
- * the RED metrics, and one structured log line with operation, duration, cost, error codes and
- * request id, all read from the request's scope (`request-scope.ts`).
+ * the RED metrics, and one structured log line with operation, duration, cost, error codes,
+ * request id and who asked (the verified caller's id, the address the request came from), read
+ * from the request's scope (`request-scope.ts`) and its socket.
  *
  * Two plugins share the observations: `observe` comes first and sees every request; `admit`
  * comes right after the guarded entry, whose refusals stop execution before it, so it sees
@@ -35,6 +38,8 @@ interface Observation {
   /** The operation's name if it has a name's shape (`labels.ts`), for the log and the span. */
   operation: string;
   type: string;
+  /** Where the request came from, through the trusted proxies (`client-address.ts`). */
+  address: string;
   /** Past the guarded entry: about to run. */
   admitted: boolean;
   span?: Span;
@@ -46,6 +51,8 @@ export interface OperationTelemetryOptions {
   metrics: Metrics;
   /** The scope of a request (`use-request-scope.ts`). */
   scopeOf: (request: Request) => RequestScope | undefined;
+  /** The address a request came from: the one the rate limit keys callers without a token by. */
+  clientAddress: ClientAddress;
 }
 
 export interface OperationTelemetry {
@@ -59,6 +66,7 @@ export function createOperationTelemetry({
   logger,
   metrics,
   scopeOf,
+  clientAddress,
 }: OperationTelemetryOptions): OperationTelemetry {
   const observations = new WeakMap<Request, Observation>();
 
@@ -71,11 +79,12 @@ export function createOperationTelemetry({
   };
 
   const observe: Plugin<Context> = {
-    onRequest({ request }) {
+    onRequest({ request, serverContext }) {
       observations.set(request, {
         started: performance.now(),
         operation: 'unknown',
         type: 'unknown',
+        address: clientAddress((serverContext as { req?: IncomingMessage }).req),
         admitted: false,
         codes: [],
       });
@@ -97,6 +106,7 @@ export function createOperationTelemetry({
             'graphql.operation.name': observation.operation,
             'graphql.operation.type': observation.type,
             'skyway.request_id': ctx.scope.requestId,
+            'client.address': observation.address,
           },
         },
         parent,
@@ -129,6 +139,8 @@ export function createOperationTelemetry({
         cost,
         codes: observation.codes.length > 0 ? [...new Set(observation.codes)] : undefined,
         client: clientNameOf(request),
+        caller: scope.caller?.accountId,
+        clientAddress: observation.address,
       };
       // Yoga calls onResponse before it writes the answer: the metrics, the span's end and
       // the log line are recorded right after the answer is on its way, not on its path

@@ -18,6 +18,7 @@ let harness: Harness;
 let token: string;
 let dispatcher: string;
 let ownerEmail: string;
+let ownerId: string;
 
 beforeAll(async () => {
   setupTracing({}, exporter);
@@ -28,10 +29,15 @@ beforeAll(async () => {
     },
   });
   harness = await startHarness(
-    { UPSTREAM_DRONES_BREAKER_MIN_CALLS: '3', UPSTREAM_DRONES_RETRIES: '0' },
+    {
+      UPSTREAM_DRONES_BREAKER_MIN_CALLS: '3',
+      UPSTREAM_DRONES_RETRIES: '0',
+      // The test's requests come from 127.0.0.1: here it stands for a load balancer.
+      TRUSTED_PROXIES: 'loopback',
+    },
     { logger: createLogger('info', sink) },
   );
-  const ownerId = await accountWithDeliveries(harness, 5);
+  ownerId = await accountWithDeliveries(harness, 5);
   ownerEmail = harness.mocks.data.accounts.get(ownerId)?.email ?? '';
   token = await harness.token(ownerId);
   dispatcher = await harness.token(ownerId, 'DISPATCHER');
@@ -160,6 +166,28 @@ describe('logs', () => {
 
     const made = await harness.graphql('{ viewer { id } }', { token });
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('says who asked: the verified caller, and the address its proxy forwarded', async () => {
+    exporter.reset();
+    await harness.graphql('{ viewer { id } }', {
+      token,
+      // The client wrote 198.51.100.1 itself; the trusted proxy appended the address it saw.
+      headers: { 'x-request-id': 'req-who-1', 'x-forwarded-for': '198.51.100.1, 203.0.113.7' },
+    });
+    await harness.graphql('{ viewer { id } }', { headers: { 'x-request-id': 'req-who-2' } });
+    const byId = (id: string) =>
+      lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((l) => l.requestId === id && l.msg === 'graphql request');
+    expect(byId('req-who-1')).toMatchObject({ caller: ownerId, clientAddress: '203.0.113.7' });
+    expect(byId('req-who-2')).toMatchObject({ clientAddress: '127.0.0.1' });
+    expect(byId('req-who-2')).not.toHaveProperty('caller');
+    const spans = exporter.getFinishedSpans().filter((s) => s.name === 'graphql query anonymous');
+    expect(spans.map((span) => span.attributes['client.address'])).toEqual([
+      '203.0.113.7',
+      '127.0.0.1',
+    ]);
   });
 
   it('tells each failed upstream attempt once, with the detail clients never see', async () => {
