@@ -13,9 +13,15 @@ import proxyAddr from 'proxy-addr';
  * trusted hop (proxy-addr, Express's `trust proxy`): what a client wrote itself sits left of
  * what its first trusted proxy appended, so it is never reached.
  *
- * The hop found is used only when it is an IP address. A trusted proxy that passes on anything
- * else (a name, garbage, a 4 KB string) would otherwise mint a key per request, in the store
- * and in memory; the address of the last trusted hop answers for it instead.
+ * What is returned is always a plain IP address (or `unknown`, for a socket already gone), at
+ * most 45 characters, never the text of a header: it keys budgets, and it is logged. So:
+ * - a port some proxies append (`203.0.113.7:443`, `[2001:db8::1]:443`) is dropped;
+ * - an IPv6 zone (`fe80::1%eth0`) is dropped: it names an interface of the host that wrote it,
+ *   and Node takes zones of any length and characters as part of an address;
+ * - a hop that is still not an IP address (a name, garbage, a 4 KB string) names nobody: the
+ *   nearest trusted hop that is one answers for it, down to the socket's peer. Otherwise a
+ *   trusted proxy passing on garbage, or a hop count above the real number of proxies, would
+ *   mint a key per request, in the store, in memory and in the log.
  */
 export type ClientAddress = (req: IncomingMessage | undefined) => string;
 
@@ -32,17 +38,34 @@ export const MAX_PROXY_HOPS = 10;
 export type TrustedProxies = readonly string[] | number;
 
 export function clientAddressFrom(trusted: TrustedProxies): ClientAddress {
-  const peer = (req: IncomingMessage | undefined) => req?.socket?.remoteAddress ?? 'unknown';
+  const peer = (req: IncomingMessage | undefined) =>
+    plainAddress(req?.socket?.remoteAddress ?? '') ?? 'unknown';
   const trust = trustOf(trusted);
   if (trust === null) return peer;
   return (req) => {
     if (req === undefined || req.socket?.remoteAddress === undefined) return peer(req);
-    // From the peer leftwards, up to and including the first hop not trusted.
+    // From the peer leftwards, up to and including the first hop not trusted: the client is
+    // the last, else the nearest trusted hop that is an address.
     const hops = proxyAddr.all(req, trust);
-    const client = hops.at(-1);
-    if (client !== undefined && isIP(client) !== 0) return client;
-    return hops.at(-2) ?? peer(req);
+    for (let hop = hops.length - 1; hop > 0; hop -= 1) {
+      const address = plainAddress(hops[hop] ?? '');
+      if (address !== undefined) return address;
+    }
+    return peer(req);
   };
+}
+
+/** `[2001:db8::1]:443`, `[2001:db8::1]`: an IPv6 address in brackets, with or without a port. */
+const BRACKETED = /^\[([^\]]{1,64})\](?::\d{1,5})?$/;
+/** `203.0.113.7:443`: an IPv4 address with a port. */
+const WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
+
+/** The IP address a hop names, without port or zone; undefined when it names none. */
+export function plainAddress(hop: string): string | undefined {
+  const text = hop.trim();
+  const unwrapped = BRACKETED.exec(text)?.[1] ?? WITH_PORT.exec(text)?.[1] ?? text;
+  const address = unwrapped.split('%', 1)[0] ?? '';
+  return isIP(address) === 0 ? undefined : address;
 }
 
 /** proxy-addr's trust of a hop (0: the peer); null when no proxy is trusted. */

@@ -53,7 +53,8 @@ const PROXIES_EXPECTED = `a comma list of IP addresses, CIDR ranges (10.0.0.0/8)
  * `loopback,10.0.0.0/8`, or `1`: the proxies whose `X-Forwarded-For` is believed, by address or
  * by count of hops, as `clientAddressFrom` accepts them (client-address.ts).
  */
-const proxies = z.string().transform((text, ctx): TrustedProxies => {
+const proxies = z.string().transform((written, ctx): TrustedProxies => {
+  const text = written.trim();
   const trusted = /^\d+$/.test(text)
     ? Number(text)
     : text

@@ -82,12 +82,27 @@ describe('clientAddressFrom', () => {
   it('IPv6 addresses are read as they are written', async () => {
     expect(await addressOf('/loopback', '2001:db8::7')).toBe('2001:db8::7');
   });
+
+  it('drops the port some proxies append, and an IPv6 zone of any length', async () => {
+    expect(await addressOf('/loopback', '203.0.113.7:443')).toBe('203.0.113.7');
+    expect(await addressOf('/loopback', '[2001:db8::7]:443')).toBe('2001:db8::7');
+    expect(await addressOf('/loopback', '[2001:db8::7]')).toBe('2001:db8::7');
+    expect(await addressOf('/loopback', 'fe80::1%eth-0')).toBe('fe80::1');
+    expect(await addressOf('/loopback', `2001:db8::7%${'a'.repeat(8000)}`)).toBe('2001:db8::7');
+  });
+
+  it('with more hops trusted than there are proxies, never returns what is not an address', async () => {
+    // The client's own entry is garbage: the nearest trusted hop that is an address answers.
+    expect(await addressOf('/two-hops', 'junk, 203.0.113.7')).toBe('203.0.113.7');
+    expect(await addressOf('/two-hops', `junk, ${'B'.repeat(8000)}`)).toBe('127.0.0.1');
+  });
 });
 
 describe('TRUSTED_PROXIES', () => {
   it('is a comma list of addresses, ranges and named ranges, or a number of hops; none when unset', () => {
     expect(loadConfig({}).trustedProxies).toEqual([]);
     expect(loadConfig({ TRUSTED_PROXIES: '2' }).trustedProxies).toBe(2);
+    expect(loadConfig({ TRUSTED_PROXIES: ' 1 ' }).trustedProxies).toBe(1);
     expect(
       loadConfig({ TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,192.0.2.10, uniquelocal' })
         .trustedProxies,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 };
 
 interface Manifest {
@@ -55,13 +57,14 @@ const deployment = only<Deployment & Manifest>('Deployment');
 const service = only<Service & Manifest>('Service');
 const hpa = only<HorizontalPodAutoscaler & Manifest>('HorizontalPodAutoscaler');
 const pdb = only<PodDisruptionBudget & Manifest>('PodDisruptionBudget');
+const networkPolicy = only<NetworkPolicy & Manifest>('NetworkPolicy');
 const pod = deployment.spec?.template.spec;
 const container = pod?.containers[0];
 const settings = configMap.data ?? {};
 
 describe('deploy/kubernetes', () => {
   it('holds only objects valid against the Kubernetes API schemas', () => {
-    expect(manifests.length).toBe(6);
+    expect(manifests.length).toBe(7);
     for (const manifest of manifests) {
       const { file, ...object } = manifest;
       const Model = MODELS[`${object.apiVersion}/${object.kind}`];
@@ -100,8 +103,26 @@ describe('deploy/kubernetes', () => {
     expect(config.env).toBe('production');
     expect(config.host).toBe('0.0.0.0');
     expect(config.metrics.host).toBe('0.0.0.0');
-    // Behind the ingress controller: its private pod addresses forward the client's.
-    expect(config.trustedProxies).toEqual(['uniquelocal']);
+    // Behind the ingress controller: the one hop it appends names the client.
+    expect(config.trustedProxies).toBe(1);
+  });
+
+  it('lets only the ingress controller reach the public port, the hop TRUSTED_PROXIES believes', () => {
+    expect(networkPolicy.spec?.podSelector.matchLabels).toEqual(
+      deployment.spec?.template.metadata?.labels,
+    );
+    expect(networkPolicy.spec?.policyTypes).toEqual(['Ingress']);
+    const rules = networkPolicy.spec?.ingress ?? [];
+    const onPort = (name: string) => rules.filter((r) => r.ports?.some((p) => p.port === name));
+    // Every rule admitting the public port names its sources, none of them "everyone".
+    expect(onPort('http').length).toBeGreaterThan(0);
+    for (const rule of onPort('http')) {
+      expect(rule.from?.length).toBeGreaterThan(0);
+      for (const peer of rule.from ?? []) expect(peer.podSelector?.matchLabels).toBeDefined();
+    }
+    // No rule without ports, which would admit every port.
+    expect(rules.every((rule) => (rule.ports?.length ?? 0) > 0)).toBe(true);
+    expect(onPort('metrics')).toHaveLength(1);
   });
 
   it('takes the Redis URL from the Secret, for both shared stores', () => {

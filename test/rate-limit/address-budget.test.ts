@@ -20,6 +20,14 @@ describe('addressBudget', () => {
     expect(addressBudget('::ffff:203.0.113.8')).toBe('203.0.113.8');
   });
 
+  it("never reads another form as an IPv4 address's budget, nor fails on a zone", () => {
+    // IPv4-compatible (deprecated), which ipaddr.js alone reads as mapped.
+    expect(addressBudget('::203.0.113.7')).toBe('::/64');
+    expect(addressBudget('0:0:0:0:0:ffff:cb00:7107')).toBe('203.0.113.7');
+    // Node calls it an address, ipaddr.js throws on it.
+    expect(addressBudget('fe80::1%eth-0')).toBe('fe80::/64');
+  });
+
   it('uses anything that is not an IP address as it is', () => {
     expect(addressBudget('unknown')).toBe('unknown');
     expect(addressBudget('0177.0.0.1')).toBe('0177.0.0.1');

@@ -161,6 +161,18 @@ describe('callers without a token, by address', () => {
     expect(await anonymous(proxied.url, '2001:db8::ffff:1')).toBe(429);
     expect(await anonymous(proxied.url, '2001:db8:0:1::1')).toBe(200);
   });
+
+  it('reads an address with a port or a zone as the address, never failing the request', async () => {
+    // A zone Node accepts and ipaddr.js does not (it answered 500), and one of 8 KB.
+    for (const written of ['fe80::1%eth-0', `fe80::1%${'a'.repeat(8000)}`, '[fe80::1]:443']) {
+      expect(await anonymous(proxied.url, written)).toBe(200);
+    }
+    // Still one budget, fe80::/64's: the three above and 17 more spend it.
+    for (let i = 0; i < 17; i++) expect(await anonymous(proxied.url, 'fe80::2')).toBe(200);
+    expect(await anonymous(proxied.url, 'fe80::3')).toBe(429);
+    // A port some proxies append: the address's budget, not the proxy's.
+    expect(await anonymous(proxied.url, '203.0.113.9:443')).toBe(200);
+  });
 });
 
 describe('shared through Redis', () => {
