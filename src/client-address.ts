@@ -82,5 +82,10 @@ function trustOf(trusted: TrustedProxies): ((address: string, hop: number) => bo
     (entry) => !NAMED_RANGES.has(entry) && isIP(entry.split('/')[0] ?? '') === 0,
   );
   if (odd !== undefined) throw new TypeError(`not an address, range or named range: ${odd}`);
-  return proxyAddr.compile([...trusted]);
+  const listed = proxyAddr.compile([...trusted]);
+  // A proxy that writes ports writes them on its own hop too: judged without them.
+  return (address, hop) => {
+    const plain = plainAddress(address);
+    return plain !== undefined && listed(plain, hop);
+  };
 }

@@ -89,6 +89,10 @@ describe('clientAddressFrom', () => {
     expect(await addressOf('/loopback', '[2001:db8::7]')).toBe('2001:db8::7');
     expect(await addressOf('/loopback', 'fe80::1%eth-0')).toBe('fe80::1');
     expect(await addressOf('/loopback', `2001:db8::7%${'a'.repeat(8000)}`)).toBe('2001:db8::7');
+    // An inner proxy's own hop with a port is still that trusted proxy.
+    expect(await addressOf('/loopback-and-private', '203.0.113.7:5, 10.0.0.9:7')).toBe(
+      '203.0.113.7',
+    );
   });
 
   it('with more hops trusted than there are proxies, never returns what is not an address', async () => {
