@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -31,33 +32,21 @@ const { useGraphQlJit } = fromProject('@envelop/graphql-jit') as {
 
 const ROWS = 100;
 
-const BOARD = /* GraphQL */ `
-  query DispatchBoard($first: Int = 100) {
-    deliveries(first: $first) {
-      edges {
-        node {
-          id
-          status
-          eta
-          owner { id name email }
-          package { size weightKg }
-          drone { id model status batteryPct location { lat lng } }
-          charge { status }
-        }
-      }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-`;
+/** The board as the web app sends it (the contract's operation). */
+const BOARD = readFileSync(
+  fileURLToPath(new URL('../../contract/operations/DispatchBoard.graphql', import.meta.url)),
+  'utf8',
+);
 
 const TYPE_DEFS = /* GraphQL */ `
-  type Query { deliveries(first: Int): DeliveryConnection }
+  type Query { deliveries(first: Int, after: String, status: DeliveryStatus): DeliveryConnection }
+  enum DeliveryStatus { CREATED SCHEDULED IN_TRANSIT DELIVERED CANCELLED }
   type DeliveryConnection { edges: [DeliveryEdge!]!  pageInfo: PageInfo! }
   type PageInfo { hasNextPage: Boolean!  endCursor: String }
   type DeliveryEdge { node: Delivery! }
   type Delivery {
     id: ID!
-    status: String!
+    status: DeliveryStatus!
     eta: String
     owner: Account
     package: Package
