@@ -46,6 +46,19 @@ export function clientNameOf(request: Request): string | undefined {
   return CLIENT_NAME.test(given) ? given : OTHER;
 }
 
+/** `acc_0001`, an opaque id: word characters, `.`, `:` or `-`, 128 at most (no `@`, no space). */
+const CALLER_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * The verified caller's id for the log: the token's subject as the issuer signed it, when it
+ * has an id's shape (this system's account ids do); `other` when not, so that an issuer that
+ * puts e-mail addresses or long text in `sub` does not put them in every log line.
+ */
+export function callerIdOf(accountId: string | undefined): string | undefined {
+  if (accountId === undefined) return undefined;
+  return CALLER_ID.test(accountId) ? accountId : OTHER;
+}
+
 /** A label's allowed values: the known ones, then the first `extra` others it is asked for. */
 export class BoundedLabel {
   private readonly known: Set<string>;

@@ -11,7 +11,7 @@ import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphq
 import type { Plugin } from 'graphql-yoga';
 import type { ClientAddress } from '../client-address.js';
 import type { Context } from '../context.js';
-import { clientNameOf, operationNameOf } from '../observability/labels.js';
+import { callerIdOf, clientNameOf, operationNameOf } from '../observability/labels.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { tracer } from '../observability/tracing.js';
@@ -139,7 +139,7 @@ export function createOperationTelemetry({
         cost,
         codes: observation.codes.length > 0 ? [...new Set(observation.codes)] : undefined,
         client: clientNameOf(request),
-        caller: scope.caller?.accountId,
+        caller: callerIdOf(scope.caller?.accountId),
         clientAddress: observation.address,
       };
       // Yoga calls onResponse before it writes the answer: the metrics, the span's end and

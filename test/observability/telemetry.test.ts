@@ -176,6 +176,17 @@ describe('logs', () => {
       headers: { 'x-request-id': 'req-who-1', 'x-forwarded-for': '198.51.100.1, 203.0.113.7' },
     });
     await harness.graphql('{ viewer { id } }', { headers: { 'x-request-id': 'req-who-2' } });
+    // A subject that is not an id's shape (an issuer that signs e-mail addresses) is not logged.
+    const owner = harness.mocks.data.accounts.get(ownerId);
+    if (owner === undefined) throw new Error('no owner');
+    harness.mocks.data.accounts.set('dispatch@example.com', {
+      ...owner,
+      id: 'dispatch@example.com',
+    });
+    await harness.graphql('{ viewer { id } }', {
+      token: await harness.token('dispatch@example.com'),
+      headers: { 'x-request-id': 'req-who-3' },
+    });
     const byId = (id: string) =>
       lines
         .map((line) => JSON.parse(line) as Record<string, unknown>)
@@ -183,9 +194,12 @@ describe('logs', () => {
     expect(byId('req-who-1')).toMatchObject({ caller: ownerId, clientAddress: '203.0.113.7' });
     expect(byId('req-who-2')).toMatchObject({ clientAddress: '127.0.0.1' });
     expect(byId('req-who-2')).not.toHaveProperty('caller');
+    expect(byId('req-who-3')).toMatchObject({ caller: 'other', clientAddress: '127.0.0.1' });
+    expect(lines.some((line) => line.includes('dispatch@example.com'))).toBe(false);
     const spans = exporter.getFinishedSpans().filter((s) => s.name === 'graphql query anonymous');
     expect(spans.map((span) => span.attributes['client.address'])).toEqual([
       '203.0.113.7',
+      '127.0.0.1',
       '127.0.0.1',
     ]);
   });
