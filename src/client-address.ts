@@ -3,8 +3,8 @@ import { isIP } from 'node:net';
 import proxyAddr from 'proxy-addr';
 
 /**
- * The address a request came from, for what is keyed by client: the budget of callers without
- * a token (`plugins/use-rate-limit.ts`).
+ * The address a request came from, for what is keyed by client, the budget of callers without
+ * a token (`plugins/use-rate-limit.ts`), and for the request's log line and span.
  *
  * By default the socket's peer, whatever `X-Forwarded-For` says: a header any client can write
  * must not give it a fresh budget per request. Behind proxies the operator names in
@@ -61,7 +61,7 @@ const BRACKETED = /^\[([^\]]{1,64})\](?::\d{1,5})?$/;
 const WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
 
 /** The IP address a hop names, without port or zone; undefined when it names none. */
-export function plainAddress(hop: string): string | undefined {
+function plainAddress(hop: string): string | undefined {
   const text = hop.trim();
   const unwrapped = BRACKETED.exec(text)?.[1] ?? WITH_PORT.exec(text)?.[1] ?? text;
   const address = unwrapped.split('%', 1)[0] ?? '';
