@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import parseForwarded from 'forwarded-parse';
 import proxyAddr from 'proxy-addr';
 
 /**
@@ -11,7 +12,10 @@ import proxyAddr from 'proxy-addr';
  * `TRUSTED_PROXIES` (by address, or by how many hops there are when their addresses change),
  * the peer is a proxy, and the client is read from `X-Forwarded-For` right to left past every
  * trusted hop (proxy-addr, Express's `trust proxy`): what a client wrote itself sits left of
- * what its first trusted proxy appended, so it is never reached.
+ * what its first trusted proxy appended, so it is never reached. Proxies that write the
+ * standard `Forwarded` header instead (RFC 7239) are read the same way, its elements' `for=`
+ * right to left, when the operator says so: only the header the proxies write may be read,
+ * since a client can write the other one whole.
  *
  * What is returned is always a plain IP address (or `unknown`, for a socket already gone), at
  * most 45 characters, never the text of a header: it keys budgets, and it is logged. So:
@@ -37,7 +41,13 @@ export const MAX_PROXY_HOPS = 10;
  */
 export type TrustedProxies = readonly string[] | number;
 
-export function clientAddressFrom(trusted: TrustedProxies): ClientAddress {
+/** The header the trusted proxies append the client's address to. */
+export type ForwardingHeader = 'x-forwarded-for' | 'forwarded';
+
+export function clientAddressFrom(
+  trusted: TrustedProxies,
+  header: ForwardingHeader = 'x-forwarded-for',
+): ClientAddress {
   const peer = (req: IncomingMessage | undefined) =>
     plainAddress(req?.socket?.remoteAddress ?? '') ?? 'unknown';
   const trust = trustOf(trusted);
@@ -46,13 +56,39 @@ export function clientAddressFrom(trusted: TrustedProxies): ClientAddress {
     if (req === undefined || req.socket?.remoteAddress === undefined) return peer(req);
     // From the peer leftwards, up to and including the first hop not trusted: the client is
     // the last, else the nearest trusted hop that is an address.
-    const hops = proxyAddr.all(req, trust);
+    const hops = proxyAddr.all(header === 'forwarded' ? withForwardedFor(req) : req, trust);
     for (let hop = hops.length - 1; hop > 0; hop -= 1) {
       const address = plainAddress(hops[hop] ?? '');
       if (address !== undefined) return address;
     }
     return peer(req);
   };
+}
+
+/**
+ * The request as proxy-addr reads it, with `Forwarded`'s `for=` values in place of
+ * `X-Forwarded-For`: one walk over the hops for both headers. An element without `for=`, or
+ * with one that would not stay one entry of a comma list, is an `unknown` hop (it keeps its
+ * place, which a count of trusted hops depends on); a header that does not parse names no hop
+ * at all, and the peer answers for the request.
+ */
+function withForwardedFor(req: IncomingMessage): IncomingMessage {
+  let hops: string[] = [];
+  try {
+    const written = req.headers.forwarded;
+    if (written !== undefined) {
+      hops = parseForwarded(written).map(({ for: hop }) =>
+        hop === undefined || /[\s,]/.test(hop) ? 'unknown' : hop,
+      );
+    }
+  } catch {
+    hops = [];
+  }
+  const read: Pick<IncomingMessage, 'headers' | 'socket'> = {
+    headers: { 'x-forwarded-for': hops.join(', ') },
+    socket: req.socket,
+  };
+  return read as IncomingMessage; // all that proxy-addr reads of a request
 }
 
 /** `[2001:db8::1]:443`, `[2001:db8::1]`: an IPv6 address in brackets, with or without a port. */

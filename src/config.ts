@@ -1,6 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { clientAddressFrom, MAX_PROXY_HOPS, type TrustedProxies } from './client-address.js';
+import {
+  clientAddressFrom,
+  type ForwardingHeader,
+  MAX_PROXY_HOPS,
+  type TrustedProxies,
+} from './client-address.js';
 import { RESILIENCE_SETTINGS, resilienceFromEnv } from './resilience/env.js';
 import type { ResilienceOptions } from './resilience/options.js';
 import { isRedisUrl } from './stores/redis-url.js';
@@ -139,6 +144,8 @@ const EnvSchema = z.object({
   CORS_ORIGINS: origins.optional(),
   /** Proxies whose `X-Forwarded-For` is believed; none when unset (the socket's peer is the client). */
   TRUSTED_PROXIES: proxies.optional(),
+  /** The header those proxies append the client's address to: theirs only is read. */
+  TRUSTED_PROXY_HEADER: z.enum(['x-forwarded-for', 'forwarded']).default('x-forwarded-for'),
   /** JWKS of the token issuer; defaults to the accounts service's. */
   AUTH_JWKS_URL: httpUrl.optional(),
   AUTH_ISSUER: z.string().min(1).default('skyway-accounts'),
@@ -224,6 +231,8 @@ export interface Config {
   corsOrigins: string[];
   /** Proxies whose `X-Forwarded-For` names the client, by address or hop count (client-address.ts); empty or 0: none. */
   trustedProxies: TrustedProxies;
+  /** Which header of theirs: `X-Forwarded-For`, or RFC 7239's `Forwarded`. */
+  forwardingHeader: ForwardingHeader;
   /** Limits checked before anything runs (src/plugins). */
   guards: {
     maxCost: number;
@@ -326,6 +335,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     corsOrigins: e.CORS_ORIGINS ?? [],
     trustedProxies: e.TRUSTED_PROXIES ?? [],
+    forwardingHeader: e.TRUSTED_PROXY_HEADER,
     guards: {
       maxCost: e.QUERY_MAX_COST,
       maxDepth: e.QUERY_MAX_DEPTH,

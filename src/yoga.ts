@@ -106,7 +106,7 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
   };
   const scopes = createRequestScopes({ budgetMs: config.requestTimeoutMs });
   // Who a request came from, for the rate limit of callers without a token and for the log.
-  const clientAddress = clientAddressFrom(config.trustedProxies);
+  const clientAddress = clientAddressFrom(config.trustedProxies, config.forwardingHeader);
   const telemetry = createOperationTelemetry({
     logger,
     metrics,

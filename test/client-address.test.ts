@@ -18,6 +18,8 @@ const TRUST: Record<string, ClientAddress> = {
   '/other-proxy': clientAddressFrom(['192.0.2.10']),
   '/one-hop': clientAddressFrom(1),
   '/two-hops': clientAddressFrom(2),
+  '/forwarded-loopback': clientAddressFrom(['loopback'], 'forwarded'),
+  '/forwarded-two-hops': clientAddressFrom(2, 'forwarded'),
 };
 
 let server: Server;
@@ -33,9 +35,11 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 async function addressOf(trust: string, forwardedFor?: string): Promise<string> {
-  const answer = await request(`${origin}${trust}`, {
-    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
-  });
+  return addressWith(trust, forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor });
+}
+
+async function addressWith(trust: string, headers: Record<string, string>): Promise<string> {
+  const answer = await request(`${origin}${trust}`, { headers });
   return answer.body.text();
 }
 
@@ -102,6 +106,41 @@ describe('clientAddressFrom', () => {
   });
 });
 
+describe('clientAddressFrom, proxies that write Forwarded (RFC 7239)', () => {
+  const forwarded = (trust: string, value: string) => addressWith(trust, { forwarded: value });
+
+  it("reads the elements' for= right to left past every trusted hop, as X-Forwarded-For", async () => {
+    expect(await forwarded('/forwarded-loopback', 'for=203.0.113.7;proto=https')).toBe(
+      '203.0.113.7',
+    );
+    // What the client wrote itself sits left of what the proxy appended.
+    expect(
+      await forwarded('/forwarded-loopback', 'for=198.51.100.1, for=203.0.113.7;by=127.0.0.1'),
+    ).toBe('203.0.113.7');
+    expect(await forwarded('/forwarded-loopback', 'for="[2001:db8::7]:4711"')).toBe('2001:db8::7');
+    expect(await forwarded('/forwarded-two-hops', 'for=198.51.100.1, for=203.0.113.7')).toBe(
+      '198.51.100.1',
+    );
+  });
+
+  it('reads only the header its proxies write: the other one, any client can write whole', async () => {
+    expect(await addressOf('/forwarded-loopback', '203.0.113.7')).toBe('127.0.0.1');
+    expect(await forwarded('/none', 'for=203.0.113.7')).toBe('127.0.0.1');
+    expect(await forwarded('/loopback', 'for=203.0.113.7')).toBe('127.0.0.1');
+  });
+
+  it('answers an unknown, hidden or missing for=, or a header that does not parse, with a trusted hop', async () => {
+    for (const value of ['for=unknown', 'for=_hidden', 'proto=https', 'for="1.2.3.4, 5.6.7.8"']) {
+      expect(await forwarded('/forwarded-loopback', value)).toBe('127.0.0.1');
+    }
+    expect(await forwarded('/forwarded-loopback', `garbage ${'x'.repeat(4000)}`)).toBe('127.0.0.1');
+    // An element without for= keeps its place: the hop count still lands on the client's.
+    expect(await forwarded('/forwarded-two-hops', 'for=198.51.100.1, proto=https')).toBe(
+      '198.51.100.1',
+    );
+  });
+});
+
 describe('TRUSTED_PROXIES', () => {
   it('is a comma list of addresses, ranges and named ranges, or a number of hops; none when unset', () => {
     expect(loadConfig({}).trustedProxies).toEqual([]);
@@ -111,6 +150,12 @@ describe('TRUSTED_PROXIES', () => {
       loadConfig({ TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,192.0.2.10, uniquelocal' })
         .trustedProxies,
     ).toEqual(['loopback', '10.0.0.0/8', '192.0.2.10', 'uniquelocal']);
+  });
+
+  it('reads X-Forwarded-For unless TRUSTED_PROXY_HEADER names Forwarded', () => {
+    expect(loadConfig({}).forwardingHeader).toBe('x-forwarded-for');
+    expect(loadConfig({ TRUSTED_PROXY_HEADER: 'forwarded' }).forwardingHeader).toBe('forwarded');
+    expect(() => loadConfig({ TRUSTED_PROXY_HEADER: 'x-real-ip' })).toThrow(/TRUSTED_PROXY_HEADER/);
   });
 
   it('refuses anything else, naming the variable', () => {

@@ -122,21 +122,29 @@ describe('callers without a token, by address', () => {
   // still, so 20 free queries spend an address's budget.
   let direct: Harness;
   let proxied: RunningServer;
+  /** Behind a proxy that writes RFC 7239's Forwarded instead. */
+  let standard: RunningServer;
   beforeAll(async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     direct = await startHarness({ ...BUDGET, RATE_LIMIT_STORE: 'memory' });
     proxied = await startServer({ ...direct.config, trustedProxies: ['loopback'] });
+    standard = await startServer({
+      ...direct.config,
+      trustedProxies: ['loopback'],
+      forwardingHeader: 'forwarded',
+    });
   });
   afterAll(async () => {
+    await standard.close();
     await proxied.close();
     await direct.close();
     vi.useRealTimers();
   });
 
-  const anonymous = (url: string, forwardedFor: string) =>
+  const anonymous = (url: string, forwardedFor: string, header = 'x-forwarded-for') =>
     fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      headers: { 'content-type': 'application/json', [header]: forwardedFor },
       body: JSON.stringify({ query: '{ __typename }' }),
     }).then((answer) => answer.status);
 
@@ -160,6 +168,19 @@ describe('callers without a token, by address', () => {
     }
     expect(await anonymous(proxied.url, '2001:db8::ffff:1')).toBe(429);
     expect(await anonymous(proxied.url, '2001:db8:0:1::1')).toBe(200);
+  });
+
+  it('behind proxies that write Forwarded, reads that header and not X-Forwarded-For', async () => {
+    for (let i = 0; i < 20; i++) {
+      expect(await anonymous(standard.url, 'for=203.0.113.20', 'forwarded')).toBe(200);
+    }
+    expect(await anonymous(standard.url, 'for=203.0.113.20', 'forwarded')).toBe(429);
+    expect(await anonymous(standard.url, 'for="[2001:db8:5::1]:443"', 'forwarded')).toBe(200);
+    // X-Forwarded-For, which these proxies do not write, gains a client nothing: its peer pays.
+    for (let i = 0; i < 20; i++) {
+      expect(await anonymous(standard.url, `198.51.100.${i}`)).toBe(200);
+    }
+    expect(await anonymous(standard.url, '198.51.100.99')).toBe(429);
   });
 
   it('reads an address with a port or a zone as the address, never failing the request', async () => {
