@@ -67,28 +67,30 @@ export function clientAddressFrom(
 
 /**
  * The request as proxy-addr reads it, with `Forwarded`'s `for=` values in place of
- * `X-Forwarded-For`: one walk over the hops for both headers. An element without `for=`, or
- * with one that would not stay one entry of a comma list, is an `unknown` hop (it keeps its
- * place, which a count of trusted hops depends on); a header that does not parse names no hop
- * at all, and the peer answers for the request.
+ * `X-Forwarded-For`: one walk over the hops for both headers. Each element is read on its own,
+ * so that what a client wrote (which may not parse at all) can never spoil the elements its
+ * proxies appended after it. An element that does not parse, has no `for=`, or has one that
+ * would not stay one entry of a comma list (empty, spaces, commas) is an `unknown` hop: it
+ * keeps its place, which a count of trusted hops depends on.
  */
 function withForwardedFor(req: IncomingMessage): IncomingMessage {
-  let hops: string[] = [];
-  try {
-    const written = req.headers.forwarded;
-    if (written !== undefined) {
-      hops = parseForwarded(written).map(({ for: hop }) =>
-        hop === undefined || /[\s,]/.test(hop) ? 'unknown' : hop,
-      );
-    }
-  } catch {
-    hops = [];
-  }
+  const written = req.headers.forwarded;
+  const hops = typeof written === 'string' ? written.split(',').map(forOfElement) : [];
   const read: Pick<IncomingMessage, 'headers' | 'socket'> = {
     headers: { 'x-forwarded-for': hops.join(', ') },
     socket: req.socket,
   };
   return read as IncomingMessage; // all that proxy-addr reads of a request
+}
+
+/** A proxy's `for=` in one element of `Forwarded`, or `unknown`. */
+function forOfElement(element: string): string {
+  try {
+    const hop = parseForwarded(element.trim())[0]?.for;
+    return hop !== undefined && /^[^\s,]+$/.test(hop) ? hop : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** `[2001:db8::1]:443`, `[2001:db8::1]`: an IPv6 address in brackets, with or without a port. */

@@ -129,11 +129,21 @@ describe('clientAddressFrom, proxies that write Forwarded (RFC 7239)', () => {
     expect(await forwarded('/loopback', 'for=203.0.113.7')).toBe('127.0.0.1');
   });
 
-  it('answers an unknown, hidden or missing for=, or a header that does not parse, with a trusted hop', async () => {
+  it('answers an unknown, hidden, empty or missing for=, or an element that does not parse, with a trusted hop', async () => {
     for (const value of ['for=unknown', 'for=_hidden', 'proto=https', 'for="1.2.3.4, 5.6.7.8"']) {
       expect(await forwarded('/forwarded-loopback', value)).toBe('127.0.0.1');
     }
     expect(await forwarded('/forwarded-loopback', `garbage ${'x'.repeat(4000)}`)).toBe('127.0.0.1');
+    // What a client wrote cannot spoil what its proxy appended, parse as it may.
+    for (const client of ['for="x', ',', 'for=', '']) {
+      expect(await forwarded('/forwarded-loopback', `${client}, for=203.0.113.7`)).toBe(
+        '203.0.113.7',
+      );
+    }
+    // An empty for= is a hop of its own: the client's entry is not pulled in its place.
+    expect(await forwarded('/forwarded-two-hops', 'for=6.6.6.6, for=198.51.100.9, for=""')).toBe(
+      '198.51.100.9',
+    );
     // An element without for= keeps its place: the hop count still lands on the client's.
     expect(await forwarded('/forwarded-two-hops', 'for=198.51.100.1, proto=https')).toBe(
       '198.51.100.1',
