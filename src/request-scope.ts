@@ -23,13 +23,15 @@ export interface RequestScopeInit {
   traceparent?: string | null;
   /** Aborts when the client goes away. */
   clientSignal?: AbortSignal;
+  /** Where the request came from (`client-address.ts`); `unknown` for work without a client. */
+  clientAddress?: string;
 }
 
 /**
  * The state of one request, from its arrival to its answer, in one place: its id, its deadline
- * and the signal that ends its upstream calls, who is asking, the headers every upstream call
- * forwards, the operation's trace, what the operation was priced at, and what its calls have
- * cost the services. `useRequestScope` makes one per request; plugins and the GraphQL context
+ * and the signal that ends its upstream calls, who is asking and from where, the headers every
+ * upstream call forwards, the operation's trace, what the operation was priced at, and what
+ * its calls have cost the services. `useRequestScope` makes one per request; plugins and the GraphQL context
  * read it, and upstream clients bound to it (`upstreams.bind(scope)`) read its deadline, signal,
  * headers and trace and report their calls to it. Nothing else keeps state beside the request.
  *
@@ -39,6 +41,8 @@ export interface RequestScopeInit {
  */
 export class RequestScope {
   readonly requestId: string;
+  /** Where the request came from: what a caller without a token pays from, and what is logged. */
+  readonly clientAddress: string;
   /** When the budget ends (epoch ms): no upstream attempt or retry outlives it. */
   readonly deadline: number;
   /** Forwarded on every upstream call: `x-request-id`, `traceparent`, and the verified caller. */
@@ -57,6 +61,7 @@ export class RequestScope {
 
   constructor(init: RequestScopeInit) {
     this.requestId = init.requestId;
+    this.clientAddress = init.clientAddress ?? 'unknown';
     this.deadline = Date.now() + init.budgetMs;
     this.#clientSignal = init.clientSignal;
     this.headers = {

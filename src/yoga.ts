@@ -104,15 +104,11 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
       ),
     }),
   };
-  const scopes = createRequestScopes({ budgetMs: config.requestTimeoutMs });
-  // Who a request came from, for the rate limit of callers without a token and for the log.
-  const clientAddress = clientAddressFrom(config.trustedProxies, config.forwardingHeader);
-  const telemetry = createOperationTelemetry({
-    logger,
-    metrics,
-    scopeOf: scopes.of,
-    clientAddress,
+  const scopes = createRequestScopes({
+    budgetMs: config.requestTimeoutMs,
+    clientAddress: clientAddressFrom(config.trustedProxies, config.forwardingHeader),
   });
+  const telemetry = createOperationTelemetry({ logger, metrics, scopeOf: scopes.of });
   const { context, startCallerCheck } = createContextFactory({
     scopeOf: scopes.of,
     upstreams,
@@ -158,7 +154,6 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
         guards: config.guards,
         scopeOf: scopes.of,
         rateLimitStore,
-        clientAddress,
         onRateLimitStoreError: (error) => {
           metrics.rateLimitStoreFailures.inc();
           logger.warn({ err: error }, 'rate-limit store unavailable; request let through');

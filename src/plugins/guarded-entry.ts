@@ -1,7 +1,6 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { Plugin } from 'graphql-yoga';
-import type { ClientAddress } from '../client-address.js';
 import type { Config } from '../config.js';
 import type { RateLimitStore } from '../rate-limit/index.js';
 import type { RequestScope } from '../request-scope.js';
@@ -38,8 +37,6 @@ export interface GuardedEntryOptions {
   scopeOf: (request: Request) => RequestScope | undefined;
   rateLimitStore: RateLimitStore | null;
   onRateLimitStoreError?: (error: unknown) => void;
-  /** Where a caller without a token comes from (its budget's key). */
-  clientAddress?: ClientAddress;
 }
 
 /** Ours, and Yoga's packaged plugins, which are typed for any context. */
@@ -71,7 +68,6 @@ export function guardedEntry(options: GuardedEntryOptions): GuardPlugin[] {
             store: rateLimitStore,
             exposeBudget: guards.exposeCost,
             onStoreError: options.onRateLimitStoreError,
-            clientAddress: options.clientAddress,
           }),
         ]
       : []),

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import {
   propagation,
   ROOT_CONTEXT,
@@ -9,7 +8,6 @@ import {
 } from '@opentelemetry/api';
 import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { ClientAddress } from '../client-address.js';
 import type { Context } from '../context.js';
 import { callerIdOf, clientNameOf, operationNameOf } from '../observability/labels.js';
 import type { Logger } from '../observability/logger.js';
@@ -20,8 +18,8 @@ import type { RequestScope } from '../request-scope.js';
 /**
  * Observes each request once: a span for the operation (parent of every upstream call's span),
  * the RED metrics, and one structured log line with operation, duration, cost, error codes,
- * request id and who asked (the verified caller's id, the address the request came from), read
- * from the request's scope (`request-scope.ts`) and its socket.
+ * request id and who asked (the verified caller's id, the address the request came from), all
+ * read from the request's scope (`request-scope.ts`).
  *
  * Two plugins share the observations: `observe` comes first and sees every request; `admit`
  * comes right after the guarded entry, whose refusals stop execution before it, so it sees
@@ -38,8 +36,6 @@ interface Observation {
   /** The operation's name if it has a name's shape (`labels.ts`), for the log and the span. */
   operation: string;
   type: string;
-  /** Where the request came from, through the trusted proxies (`client-address.ts`). */
-  address: string;
   /** Past the guarded entry: about to run. */
   admitted: boolean;
   span?: Span;
@@ -51,8 +47,6 @@ export interface OperationTelemetryOptions {
   metrics: Metrics;
   /** The scope of a request (`use-request-scope.ts`). */
   scopeOf: (request: Request) => RequestScope | undefined;
-  /** The address a request came from: the one the rate limit keys callers without a token by. */
-  clientAddress: ClientAddress;
 }
 
 export interface OperationTelemetry {
@@ -66,7 +60,6 @@ export function createOperationTelemetry({
   logger,
   metrics,
   scopeOf,
-  clientAddress,
 }: OperationTelemetryOptions): OperationTelemetry {
   const observations = new WeakMap<Request, Observation>();
 
@@ -79,12 +72,11 @@ export function createOperationTelemetry({
   };
 
   const observe: Plugin<Context> = {
-    onRequest({ request, serverContext }) {
+    onRequest({ request }) {
       observations.set(request, {
         started: performance.now(),
         operation: 'unknown',
         type: 'unknown',
-        address: clientAddress((serverContext as { req?: IncomingMessage }).req),
         admitted: false,
         codes: [],
       });
@@ -106,7 +98,7 @@ export function createOperationTelemetry({
             'graphql.operation.name': observation.operation,
             'graphql.operation.type': observation.type,
             'skyway.request_id': ctx.scope.requestId,
-            'client.address': observation.address,
+            'client.address': ctx.scope.clientAddress,
           },
         },
         parent,
@@ -140,7 +132,7 @@ export function createOperationTelemetry({
         codes: observation.codes.length > 0 ? [...new Set(observation.codes)] : undefined,
         client: clientNameOf(request),
         caller: callerIdOf(scope.caller?.accountId),
-        clientAddress: observation.address,
+        clientAddress: scope.clientAddress,
       };
       // Yoga calls onResponse before it writes the answer: the metrics, the span's end and
       // the log line are recorded right after the answer is on its way, not on its path

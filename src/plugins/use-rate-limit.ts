@@ -1,7 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { type ClientAddress, clientAddressFrom } from '../client-address.js';
 import type { Context } from '../context.js';
 import { Weight } from '../cost/directives.js';
 import { rateLimited } from '../errors.js';
@@ -42,19 +40,15 @@ export interface RateLimitOptions {
   exposeBudget?: boolean;
   /** Told when the store could not be asked; the operation was let through. */
   onStoreError?: (error: unknown) => void;
-  /** Where a caller without a token comes from; the socket's peer by default. */
-  clientAddress?: ClientAddress;
 }
 
 export function useRateLimit(options: RateLimitOptions): Plugin {
   const { store } = options;
-  const clientAddress = options.clientAddress ?? clientAddressFrom([]);
   return {
     async onExecute({ args, setResultAndStopExecution }) {
-      // Our context, merged by Yoga into the server's (Node's `req` among it).
-      const context = args.contextValue as unknown as Context & { req?: IncomingMessage };
+      const context = args.contextValue as unknown as Context;
       const requested = Math.max(1, context.scope.cost ?? 1);
-      const key = callerKey(context, clientAddress);
+      const key = callerKey(context);
       let decision: Awaited<ReturnType<RateLimitStore['take']>>;
       try {
         decision = await store.take(key, requested);
@@ -126,10 +120,7 @@ function withBudget(
 }
 
 /** Whose budget pays: the verified subject, else the address the request came from. */
-function callerKey(
-  context: Context & { req?: IncomingMessage },
-  clientAddress: ClientAddress,
-): string {
+function callerKey(context: Context): string {
   if (context.caller) return `sub:${context.caller.accountId}`;
-  return `ip:${addressBudget(clientAddress(context.req))}`;
+  return `ip:${addressBudget(context.scope.clientAddress)}`;
 }

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
+import type { ClientAddress } from '../client-address.js';
 import { requestIdFrom } from '../observability/request-id.js';
 import { RequestScope } from '../request-scope.js';
 
@@ -15,6 +17,8 @@ import { RequestScope } from '../request-scope.js';
 export interface RequestScopeOptions {
   /** Each request's whole time budget (`REQUEST_TIMEOUT_MS`). */
   budgetMs: number;
+  /** Where a request came from, read once, as it arrives, for all that needs it. */
+  clientAddress: ClientAddress;
 }
 
 export interface RequestScopes {
@@ -23,10 +27,13 @@ export interface RequestScopes {
   of(request: Request): RequestScope | undefined;
 }
 
-export function createRequestScopes({ budgetMs }: RequestScopeOptions): RequestScopes {
+export function createRequestScopes({
+  budgetMs,
+  clientAddress,
+}: RequestScopeOptions): RequestScopes {
   const scopes = new WeakMap<Request, RequestScope>();
   const plugin: Plugin = {
-    onRequest({ request }) {
+    onRequest({ request, serverContext }) {
       scopes.set(
         request,
         new RequestScope({
@@ -34,6 +41,7 @@ export function createRequestScopes({ budgetMs }: RequestScopeOptions): RequestS
           budgetMs,
           traceparent: request.headers.get('traceparent'),
           clientSignal: request.signal,
+          clientAddress: clientAddress((serverContext as { req?: IncomingMessage }).req),
         }),
       );
     },
