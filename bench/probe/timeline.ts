@@ -6,7 +6,8 @@ import { timelineFile } from './timeline-file.js';
 /**
  * Preloaded into a contender (`--import bench/probe/timeline.ts`) for one-at-a-time runs only:
  * each request's timeline from Node's own diagnostics channels (the HTTP server's request start
- * and response finish, undici's request create, headers and end), so that where a request's
+ * and response finish; undici's request create, the write of its headers to the socket, the
+ * answer's headers and end), so that where a request's
  * time goes can be read for any contender without touching its code. With requests one at a
  * time there is one request in flight, so every upstream event belongs to it. On SIGUSR2 it
  * writes the medians of the steps since the last SIGUSR2 to `timelineFile(pid)`.
@@ -21,6 +22,8 @@ interface Timeline {
   start: number;
   marks: [string, number][];
   creates: number[];
+  /** When undici wrote each call's request line and headers to its socket. */
+  sends: number[];
   headers: number[];
   ends: number[];
   finish: number;
@@ -32,7 +35,15 @@ let current: Timeline | null = null;
 subscribe('http.server.request.start', (message) => {
   const { request } = message as { request: { url?: string } };
   if (request.url !== '/graphql') return;
-  current = { start: performance.now(), marks: [], creates: [], headers: [], ends: [], finish: 0 };
+  current = {
+    start: performance.now(),
+    marks: [],
+    creates: [],
+    sends: [],
+    headers: [],
+    ends: [],
+    finish: 0,
+  };
 });
 subscribe('http.server.response.finish', () => {
   if (current === null) return;
@@ -41,6 +52,7 @@ subscribe('http.server.response.finish', () => {
   current = null;
 });
 subscribe('undici:request:create', () => current?.creates.push(performance.now()));
+subscribe('undici:client:sendHeaders', () => current?.sends.push(performance.now()));
 subscribe('undici:request:headers', () => current?.headers.push(performance.now()));
 subscribe('undici:request:trailers', () => current?.ends.push(performance.now()));
 
@@ -121,6 +133,12 @@ process.on('SIGUSR2', () => {
     const events: [string, number][] = [
       ...t.marks,
       ...creates.map((c, i) => [`» call ${i + 1} created`, c] as [string, number]),
+      ...[...t.sends]
+        .sort((a, b) => a - b)
+        .map((s, i) => [`» call ${i + 1} sent`, s] as [string, number]),
+      ...[...t.headers]
+        .sort((a, b) => a - b)
+        .map((h, i) => [`« call ${i + 1} headers in`, h] as [string, number]),
       ...ends.map((e, i) => [`« call ${i + 1} answered`, e] as [string, number]),
       ['finish', t.finish],
     ];
