@@ -7,15 +7,23 @@
  * the BFF alone.
  */
 import { mockOptionsFromEnv, startFailureLine } from '../mock-services/env.js';
+import { PortTakenError as MockPortTakenError } from '../mock-services/http/server.js';
 import {
   type MockServices,
+  type MockServicesOptions,
   SERVICE_NAMES,
   startMockServices,
   URL_ENV,
 } from '../mock-services/index.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { setupTracing } from './observability/tracing.js';
-import { portTakenLine, startServer, stopOnSignals, warnAboutUnknownVariables } from './server.js';
+import { bffListeners, isPortTaken, takenPortLines } from './port-taken.js';
+import {
+  startFailureLine as bffStartFailureLine,
+  startServer,
+  stopOnSignals,
+  warnAboutUnknownVariables,
+} from './server.js';
 
 const TOKEN_TTL_S = 24 * 3600; // 24h, what the printout promises
 
@@ -49,12 +57,34 @@ async function main(): Promise<void> {
   // Development unless said otherwise; an empty NODE_ENV counts as unset, as everywhere.
   const env = { ...process.env, NODE_ENV: process.env.NODE_ENV || 'development' };
   // Checked before anything listens, so a bad value stops the start with nothing to clean up.
-  configFrom(env);
+  const listeners = bffListeners(configFrom(env));
   warnAboutUnknownVariables(process.env);
+  let mockOptions: MockServicesOptions;
+  try {
+    mockOptions = mockOptionsFromEnv(env);
+  } catch (error) {
+    return exitWith(startFailureLine(error), error);
+  }
+  // Every taken port at once: another `npm start` holds all seven, and a line per restart
+  // would take seven restarts to get past.
+  const taken: string[] = [];
+  const mockHost = mockOptions.host ?? '127.0.0.1';
+  for (const name of SERVICE_NAMES) {
+    const port = mockOptions.ports?.[name] ?? 0;
+    if (await isPortTaken(mockHost, port)) {
+      const error = new MockPortTakenError(name, mockHost, port);
+      taken.push(startFailureLine(error) ?? error.message);
+    }
+  }
+  taken.push(...(await takenPortLines([listeners.graphql, listeners.metrics])));
+  if (taken.length > 0) {
+    console.error(taken.join('\n'));
+    process.exit(2);
+  }
 
   let mocks: MockServices;
   try {
-    mocks = await startMockServices(mockOptionsFromEnv(env));
+    mocks = await startMockServices(mockOptions);
   } catch (error) {
     return exitWith(startFailureLine(error), error);
   }
@@ -76,7 +106,7 @@ async function main(): Promise<void> {
   const server = await startServer(config, { devToken: customerToken }).catch(
     async (error: unknown) => {
       await mocks.close();
-      return exitWith(portTakenLine(error, config), error);
+      return exitWith(bffStartFailureLine(error), error);
     },
   );
   // Handlers first: whoever reads the printout may send SIGTERM at once.

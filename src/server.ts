@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { isPrimary, runPrimary } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -8,6 +8,11 @@ import { answerClusterScrapes, clusterMetricsSource } from './observability/clus
 import { createLogger } from './observability/logger.js';
 import { type MetricsServer, startMetricsServer } from './observability/metrics-server.js';
 import { setupTracing } from './observability/tracing.js';
+import {
+  loadPersistedDocuments,
+  PersistedDocumentsError,
+} from './plugins/persisted-documents-manifest.js';
+import { asPortTaken, bffListeners, portTakenLine, takenPortLines } from './port-taken.js';
 import { unknownVariableWarnings } from './unknown-variables.js';
 import { createSkyway, type Skyway, type SkywayOptions } from './yoga.js';
 
@@ -35,13 +40,17 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const skyway = createSkyway(config, options);
+  const listeners = bffListeners(config);
   const server = createServer(skyway.yoga);
   // Longer than a load balancer's idle timeout, so the LB, not us, closes idle connections.
   server.keepAliveTimeout = 65 * 1000; // 65s
   server.headersTimeout = 66 * 1000; // 66s, above keepAliveTimeout as Node requires
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(asPortTaken(error, listeners.graphql)));
     server.listen(config.port, config.host, resolve);
+  }).catch(async (error: unknown) => {
+    await skyway.close();
+    throw error;
   });
   let metricsServer: MetricsServer | undefined;
   if (cluster.isWorker) answerClusterScrapes(skyway.metrics.registry);
@@ -57,7 +66,7 @@ export async function startServer(
     }).catch(async (error: unknown) => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await skyway.close();
-      throw error;
+      throw asPortTaken(error, listeners.metrics);
     });
   }
   const { port } = server.address() as AddressInfo;
@@ -93,22 +102,14 @@ export async function startServer(
 }
 
 /**
- * The line a person needs when the BFF's port is taken (another `npm start` or `npm run
- * serve` still running), naming what to change; undefined for any other failure.
+ * The one line a person can act on when the start fails for a reason they can fix: a bad
+ * variable, a taken port, a bad persisted-documents manifest; undefined for anything else.
  */
-export function portTakenLine(error: unknown, config: Config): string | undefined {
-  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') return undefined;
-  return `the BFF cannot listen on ${config.host}:${config.port}: the port is taken; set PORT to another port (0 picks a free one)`;
-}
-
-/** Why the configured address cannot be listened on, or undefined when it can (port 0 always can). */
-async function listenFailure(config: Config): Promise<unknown> {
-  if (config.port === 0) return undefined;
-  const probe = createNetServer();
-  return new Promise((resolve) => {
-    probe.once('error', resolve);
-    probe.listen(config.port, config.host, () => probe.close(() => resolve(undefined)));
-  });
+export function startFailureLine(error: unknown): string | undefined {
+  if (error instanceof ConfigError || error instanceof PersistedDocumentsError) {
+    return error.message;
+  }
+  return portTakenLine(error);
 }
 
 /** Prints a misspelled variable's warning once, from the process that read the configuration. */
@@ -137,24 +138,19 @@ export function stopOnSignals(close: () => Promise<void>): void {
 
 /** `npm run serve`: the BFF alone, against the upstream URLs in the environment. */
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfig();
   if (isPrimary()) warnAboutUnknownVariables(process.env);
   if (config.workers > 1 && isPrimary()) {
-    // Workers would each fail on a taken port and be replaced, one line and one fork a second
-    // for ever: find out once, here, before forking any.
-    const taken = portTakenLine(await listenFailure(config), config);
-    if (taken !== undefined) {
-      console.error(taken);
+    // Workers would each fail on a taken port or a bad manifest and be replaced, one line
+    // and one fork a second for ever: find out once, here, before forking any.
+    const listeners = bffListeners(config);
+    const taken = await takenPortLines([listeners.graphql, listeners.metrics]);
+    if (taken.length > 0) {
+      console.error(taken.join('\n'));
       process.exit(2);
+    }
+    if (config.persistedDocuments.mode !== 'off') {
+      loadPersistedDocuments(config.persistedDocuments.manifest);
     }
     const logger = createLogger(config.logLevel);
     if (config.rateLimit.store === 'memory') {
@@ -173,6 +169,8 @@ async function main(): Promise<void> {
       ...config.metrics,
       source: clusterMetricsSource(),
       onError: (error) => logger.warn({ err: error }, 'cluster metrics unavailable'),
+    }).catch((error: unknown) => {
+      throw asPortTaken(error, listeners.metrics);
     });
     logger.info({ url: metrics.url }, `Skyway metrics on ${metrics.url}`);
     runPrimary({
@@ -182,12 +180,7 @@ async function main(): Promise<void> {
     return;
   }
   const stopTracing = setupTracing(process.env);
-  const server = await startServer(config).catch((error: unknown) => {
-    const line = portTakenLine(error, config);
-    if (line === undefined) throw error;
-    console.error(line);
-    process.exit(2);
-  });
+  const server = await startServer(config);
   // Handlers first: whoever reads the line below may send SIGTERM at once.
   stopOnSignals(async () => {
     await server.close();
@@ -203,4 +196,11 @@ async function main(): Promise<void> {
   server.skyway.logger.flush();
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await main().catch((error: unknown) => {
+    const line = startFailureLine(error);
+    if (line === undefined) throw error;
+    console.error(line);
+    process.exit(2);
+  });
+}

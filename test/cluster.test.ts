@@ -85,6 +85,39 @@ describe('WEB_CONCURRENCY=2', () => {
       await blocker.release();
     }
   });
+
+  it('says in one line that the metrics port is taken and exits 2, without forking workers', async () => {
+    const blocker = await takePort();
+    const { port } = blocker;
+    try {
+      const bff = startBffProcess({
+        ...upstreamEnv(mocks),
+        WEB_CONCURRENCY: '2',
+        METRICS_PORT: String(port),
+        LOG_LEVEL: 'error',
+      });
+      await expect(bff.url).rejects.toThrow();
+      expect(await bff.stop()).toBe(2);
+      expect(bff.output()).toBe(
+        `the BFF's metrics endpoint cannot listen on 127.0.0.1:${port}: the port is taken; set METRICS_PORT to another port (0 picks a free one)\n`,
+      );
+    } finally {
+      await blocker.release();
+    }
+  });
+
+  it('says in one line that the manifest cannot be read and exits 2, without forking workers', async () => {
+    const bff = startBffProcess({
+      ...upstreamEnv(mocks),
+      WEB_CONCURRENCY: '2',
+      PERSISTED_DOCUMENTS: 'require',
+      PERSISTED_DOCUMENTS_MANIFEST: '/nonexistent/persisted-documents.json',
+      LOG_LEVEL: 'error',
+    });
+    await expect(bff.url).rejects.toThrow();
+    expect(await bff.stop()).toBe(2);
+    expect(bff.output()).toMatch(/^PERSISTED_DOCUMENTS_MANIFEST: cannot read [^\n]*\n$/);
+  });
 });
 
 /** POSTs a query on a connection of its own, so the primary hands it to the next worker. */

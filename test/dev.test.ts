@@ -19,9 +19,10 @@ const keyDir = mkdtempSync(join(tmpdir(), 'skyway-dev-keys-'));
 const KEY_FILE = join(keyDir, 'accounts-signing-key.json');
 afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
 
-/** Free ports everywhere: the BFF's PORT and each mock's URL. */
+/** Free ports everywhere: the BFF's PORT and METRICS_PORT, and each mock's URL. */
 const ANY_PORTS: Record<string, string> = {
   PORT: '0',
+  METRICS_PORT: '0',
   ...Object.fromEntries(SERVICE_NAMES.map((name) => [URL_ENV[name], 'http://127.0.0.1:0'])),
 };
 
@@ -179,14 +180,37 @@ describe('npm start', () => {
     // kind goes through the whole command.
     it.each([
       ['PORT', 'the BFF'],
+      ['METRICS_PORT', "the BFF's metrics endpoint"],
       ['UPSTREAM_DRONES_URL', 'the drones mock service'],
     ])('names %s, the port and what is taken in one line, exit 2', async (variable, what) => {
-      const value = variable === 'PORT' ? String(taken) : `http://127.0.0.1:${taken}`;
+      const isUrl = variable.endsWith('_URL');
+      const value = isUrl ? `http://127.0.0.1:${taken}` : String(taken);
       const started = runStart({ ...ANY_PORTS, [variable]: value });
       expect(await started.exited).toBe(2);
       expect(started.output().trim().split('\n')).toEqual([
-        `${what} cannot listen on 127.0.0.1:${taken}: the port is taken; set ${variable} to another port${variable === 'PORT' ? ' (0 picks a free one)' : ''}`,
+        `${what} cannot listen on 127.0.0.1:${taken}: the port is taken; set ${variable} to another port${isUrl ? '' : ' (0 picks a free one)'}`,
       ]);
+    });
+
+    it('names every taken port at once, so one restart gets past them all', async () => {
+      const others = [await takePort(), await takePort()];
+      try {
+        const [metrics, drones] = others.map((other) => other.port);
+        const started = runStart({
+          ...ANY_PORTS,
+          PORT: String(taken),
+          METRICS_PORT: String(metrics),
+          UPSTREAM_DRONES_URL: `http://127.0.0.1:${drones}`,
+        });
+        expect(await started.exited).toBe(2);
+        expect(started.output().trim().split('\n')).toEqual([
+          `the drones mock service cannot listen on 127.0.0.1:${drones}: the port is taken; set UPSTREAM_DRONES_URL to another port`,
+          `the BFF cannot listen on 127.0.0.1:${taken}: the port is taken; set PORT to another port (0 picks a free one)`,
+          `the BFF's metrics endpoint cannot listen on 127.0.0.1:${metrics}: the port is taken; set METRICS_PORT to another port (0 picks a free one)`,
+        ]);
+      } finally {
+        await Promise.all(others.map((other) => other.release()));
+      }
     });
   });
 });

@@ -51,6 +51,34 @@ describe('npm run serve', () => {
     }
   });
 
+  it('says in one line that its metrics port is taken, naming METRICS_PORT, exit 2', async () => {
+    const blocker = await takePort();
+    const { port } = blocker;
+    try {
+      const bff = startBffProcess({ METRICS_PORT: String(port), ...upstreamEnv(mocks) });
+      await expect(bff.url).rejects.toThrow();
+      expect(await bff.stop()).toBe(2);
+      expect(bff.output()).toBe(
+        `the BFF's metrics endpoint cannot listen on 127.0.0.1:${port}: the port is taken; set METRICS_PORT to another port (0 picks a free one)\n`,
+      );
+    } finally {
+      await blocker.release();
+    }
+  });
+
+  it('says in one line that the persisted-documents manifest cannot be read, exit 2', async () => {
+    const bff = startBffProcess({
+      PERSISTED_DOCUMENTS: 'require',
+      PERSISTED_DOCUMENTS_MANIFEST: '/nonexistent/persisted-documents.json',
+      ...upstreamEnv(mocks),
+    });
+    await expect(bff.url).rejects.toThrow();
+    expect(await bff.stop()).toBe(2);
+    expect(bff.output()).toMatch(
+      /^PERSISTED_DOCUMENTS_MANIFEST: cannot read \/nonexistent\/persisted-documents\.json as JSON \(.*\); run `npm run codegen`\n$/,
+    );
+  });
+
   it('stops at start with a message naming a bad variable', async () => {
     const bff = startBffProcess({ PORT: 'not-a-port' });
     await expect(bff.url).rejects.toThrow();
