@@ -8,6 +8,7 @@ import {
 } from './client-address.js';
 import { RESILIENCE_SETTINGS, resilienceFromEnv } from './resilience/env.js';
 import type { ResilienceOptions } from './resilience/options.js';
+import { shownValue } from './shown-value.js';
 import { isRedisUrl } from './stores/redis-url.js';
 
 /**
@@ -262,7 +263,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ? []
     : parsed.error.issues.map(
         (issue) =>
-          `${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(present[String(issue.path[0])])})`,
+          `${issue.path.join('.')}: ${issue.message} (got ${shownValue(present[String(issue.path[0])])})`,
       );
   const resilience = Object.fromEntries(
     UPSTREAM_NAMES.map((name) => [name, resilienceFromEnv(present, name, problems)]),

@@ -52,6 +52,18 @@ describe('messages', () => {
     ]);
   });
 
+  it("masks a URL's credentials and cuts a long value, since the message goes to the log", () => {
+    expect(
+      messageOf({ IDEMPOTENCY_STORE: 'redis+sentinel://:s3cret@pw@10.0.0.1:26379' }),
+    ).toContain('(got "redis+sentinel://***@10.0.0.1:26379")');
+    expect(messageOf({ RATE_LIMIT_STORE: 'redis+cluster://skyway:s3cret@' })).toContain(
+      '(got "redis+cluster://***@")',
+    );
+    const long = messageOf({ UPSTREAM_DRONES_RETRIES: '9'.repeat(10_000) });
+    expect(long).toContain(`(got "${'9'.repeat(200)}"… (10000 characters))`);
+    expect(long.length).toBeLessThan(400);
+  });
+
   it('shows both values when one variable must exceed another', () => {
     expect(messageOf({ IDEMPOTENCY_LEASE_MS: '2000' })).toContain(
       'IDEMPOTENCY_LEASE_MS: must be above REQUEST_TIMEOUT_MS (got 2000, REQUEST_TIMEOUT_MS is 3000)',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shownValue } from '../shown-value.js';
 import { DEFAULT_RESILIENCE, type ResilienceOptions } from './options.js';
 
 /**
@@ -120,7 +121,7 @@ export function resilienceFromEnv(
     if (parsed.success) setting.apply(options, parsed.data);
     else
       problems.push(
-        `${name}: ${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(raw)})`,
+        `${name}: ${parsed.error.issues[0]?.message ?? 'invalid'} (got ${shownValue(raw)})`,
       );
   }
   return options;

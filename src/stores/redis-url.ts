@@ -1,3 +1,5 @@
+import { shownValue } from '../shown-value.js';
+
 /**
  * The three ways a store names its Redis, read from one string so that `IDEMPOTENCY_STORE` and
  * `RATE_LIMIT_STORE` stay single variables:
@@ -35,7 +37,7 @@ export function parseRedisUrl(text: string): RedisTarget {
   const match = MULTI_HOST.exec(text);
   if (!match) {
     throw new Error(
-      `not a redis://, redis+cluster://host:port,… or redis+sentinel://host:port,…/master URL: ${JSON.stringify(text)}`,
+      `not a redis://, redis+cluster://host:port,… or redis+sentinel://host:port,…/master URL: ${shownValue(text)}`,
     );
   }
   const [, kind, auth, hostList = '', path = ''] = match;
