@@ -15,12 +15,16 @@ export class TimedAttempt {
   async execute<T>(attempt: (signal: AttemptSignal) => Promise<T>, call: CallOptions): Promise<T> {
     this.attempts += 1;
     const budgetMs = Math.min(this.attemptTimeoutMs, call.deadline - Date.now());
+    const cutShort = budgetMs < this.attemptTimeoutMs;
     const signal = new AttemptSignal(call.signal, budgetMs);
     try {
       return await attempt(signal);
     } catch (error) {
-      // The client left before the deadline: not the upstream's fault, hidden from the breaker.
-      if (call.signal.aborted && Date.now() < call.deadline) throw new CallerGoneError();
+      // Stopped for the request's sake, not the upstream's: its client left, or its budget ran
+      // out before the attempt's own timeout would have. The upstream was not given its time,
+      // so this says nothing about it and is hidden from the breaker; counting it would let a
+      // client that spends its budget on purpose (a slow body) open the breaker for everyone.
+      if (signal.aborted && (call.signal.aborted || cutShort)) throw new RequestEndedError();
       throw error;
     } finally {
       signal.end();
@@ -28,7 +32,7 @@ export class TimedAttempt {
   }
 }
 
-/** The caller went away mid-attempt; the breaker must not count it. */
-export class CallerGoneError extends Error {
-  override name = 'CallerGoneError';
+/** The request ended mid-attempt (client gone, budget spent); the breaker must not count it. */
+export class RequestEndedError extends Error {
+  override name = 'RequestEndedError';
 }

@@ -7,7 +7,7 @@ import { UpstreamBulkhead } from './bulkhead.js';
 import type { CallOptions } from './call-options.js';
 import type { ResilienceOptions } from './options.js';
 import { Retry } from './retry.js';
-import { CallerGoneError, TimedAttempt } from './timed-attempt.js';
+import { RequestEndedError, TimedAttempt } from './timed-attempt.js';
 
 /**
  * Everything that stands between a request and one upstream, composed from small pieces in
@@ -102,9 +102,10 @@ export class UpstreamPolicy {
         call.signal,
       );
     } catch (error) {
-      // Given up while queued for a slot, or the client left mid-call: a timeout to the
-      // caller, translated only here, outside the breaker, so the breaker never counts it.
-      if (error instanceof TaskCancelledError || error instanceof CallerGoneError) {
+      // Given up while queued for a slot, or the request ended mid-call (client gone, budget
+      // spent): a timeout to the caller, translated only here, outside the breaker, so the
+      // breaker never counts it.
+      if (error instanceof TaskCancelledError || error instanceof RequestEndedError) {
         throw new UpstreamTimeoutError(this.upstream);
       }
       throw error;

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AttemptSignal } from '../../src/resilience/attempt-signal.js';
-import { CallerGoneError, TimedAttempt } from '../../src/resilience/timed-attempt.js';
+import { RequestEndedError, TimedAttempt } from '../../src/resilience/timed-attempt.js';
 import { UpstreamTimeoutError } from '../../src/upstreams/errors.js';
 
 /** One attempt's deadline on a fake clock: the shorter of its timeout and the request's budget. */
@@ -46,23 +46,34 @@ describe('TimedAttempt', () => {
     expect(abortedAt()).toBe(1_000);
   });
 
-  it("aborts the attempt when the request's budget ends first", async () => {
+  it("aborts the attempt when the request's budget ends first, as the request's end", async () => {
     const timed = new TimedAttempt(10_000);
     const { attempt, abortedAt } = hanging();
     const running = timed.execute(attempt, call(50)).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(50);
-    expect(await running).toBeInstanceOf(UpstreamTimeoutError);
+    // The upstream had 50 ms of its 10 s: not its failure (the policy answers a timeout).
+    expect(await running).toBeInstanceOf(RequestEndedError);
     expect(abortedAt()).toBe(50);
   });
 
-  it('fails with CallerGoneError when the client leaves before the deadline', async () => {
+  it("ends the request's way when the request's signal aborts at its deadline", async () => {
+    const timed = new TimedAttempt(1_000);
+    const request = new AbortController();
+    const { attempt } = hanging();
+    const running = timed.execute(attempt, call(500, request.signal)).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(500);
+    request.abort(); // what the request scope does when its budget is spent
+    expect(await running).toBeInstanceOf(RequestEndedError);
+  });
+
+  it('fails with RequestEndedError when the client leaves before the deadline', async () => {
     const timed = new TimedAttempt(1_000);
     const client = new AbortController();
     const { attempt } = hanging();
     const running = timed.execute(attempt, call(10_000, client.signal)).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(10);
     client.abort();
-    expect(await running).toBeInstanceOf(CallerGoneError);
+    expect(await running).toBeInstanceOf(RequestEndedError);
   });
 
   it('counts attempts and leaves no timer or listener behind once settled', async () => {

@@ -169,6 +169,34 @@ describe('circuit breaker', () => {
     expect(policy.breakerState).toBe('closed');
   });
 
+  it("does not count attempts cut short by the request's budget (a slow client's doing)", async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    const policy = policyWith({ ...breakerOptions, attemptTimeoutMs: 1_000 });
+    let calls = 0;
+    const hanging = (signal: AttemptSignal) =>
+      new Promise<string>((_, reject) => {
+        calls += 1;
+        signal.once('abort', () => reject(new UpstreamTimeoutError('drones')));
+      });
+    // Each request arrives with 10 ms of its budget left (its body trickled in): the
+    // upstream gets 10 ms of its 1 s, and times out through no fault of its own.
+    for (let i = 0; i < 10; i++) {
+      const running = failure(policy.execute(hanging, call(false, 10)));
+      await vi.advanceTimersByTimeAsync(10);
+      expect(await running).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    }
+    expect(calls).toBe(10);
+    expect(policy.breakerState).toBe('closed');
+
+    // An upstream that uses its whole attempt timeout still counts.
+    for (let i = 0; i < 4; i++) {
+      const running = failure(policy.execute(hanging, call(false, 3_000)));
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(await running).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    }
+    expect(policy.breakerState).toBe('open');
+  });
+
   it('does not count refusals of the caller (4xx) as upstream failures', async () => {
     const policy = policyWith(breakerOptions);
     const { attempt } = flaky(
