@@ -11,12 +11,14 @@ import { useMaxTokens } from './use-max-tokens.js';
 import { useQueryCost } from './use-query-cost.js';
 import { useRateLimit } from './use-rate-limit.js';
 import { useShapeLimits } from './use-shape-limits.js';
+import { useStreamArguments } from './use-stream-arguments.js';
 import { useVariableLimits } from './use-variable-limits.js';
 
 /**
  * The door every request passes, in the order it meets it: CSRF check and body size (while
  * the HTTP request is read), the variables' shape (before parsing), tokens (while parsing), shape limits and introspection (while
- * validating), cost (after validating), then the caller's budget (just before executing).
+ * validating), cost (after validating), then `@stream`'s `initialCount` and the caller's budget (just before
+ * executing).
  * Whatever is refused is refused before any resolver runs, so before any upstream call.
  */
 
@@ -56,6 +58,7 @@ export function guardedEntry(options: GuardedEntryOptions): GuardPlugin[] {
     }),
     ...(guards.introspection ? [] : [useDisableIntrospection()]),
     ...(guards.suggestions ? [] : [useHiddenSuggestions()]),
+    useStreamArguments(),
     useQueryCost({
       maxCost: guards.maxCost,
       maxListSize: MAX_PAGE_SIZE,

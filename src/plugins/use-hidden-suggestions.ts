@@ -2,9 +2,11 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
- * Takes graphql-js's "Did you mean …?" out of validation errors, so that with introspection
- * off a stranger cannot map the schema by guessing names and reading the suggestions.
- * (graphql-armor's block-field-suggestions does this too, but its pattern misses the enum
+ * Takes graphql-js's "Did you mean …?" out of validation errors and out of the variables'
+ * coercion errors (an enum value or an input field misspelled in `variables`, which graphql-js
+ * reports at execution, not validation), so that with introspection off a stranger cannot map
+ * the schema by guessing names and reading the suggestions. (graphql-armor's
+ * block-field-suggestions does this for validation only, and its pattern misses the enum
  * suggestions, "Did you mean the enum value …?".)
  */
 export function useHiddenSuggestions(): Plugin {
@@ -15,12 +17,19 @@ export function useHiddenSuggestions(): Plugin {
         setResult(result.map(withoutSuggestion));
       };
     },
+    onExecute: () => ({
+      onExecuteDone: ({ result, setResult }) => {
+        // Variables that do not coerce: an answer of errors alone, nothing run.
+        if (!('errors' in result) || !result.errors || result.data !== undefined) return;
+        setResult({ ...result, errors: result.errors.map(withoutSuggestion) });
+      },
+    }),
   };
 }
 
 const SUGGESTION = /\s*Did you mean .*\?$/s;
 
-function withoutSuggestion(error: Error): Error {
+function withoutSuggestion<E extends Error>(error: E): E | GraphQLError {
   if (!(error instanceof GraphQLError) || !SUGGESTION.test(error.message)) return error;
   return new GraphQLError(error.message.replace(SUGGESTION, ''), {
     nodes: error.nodes,

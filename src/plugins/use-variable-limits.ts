@@ -46,9 +46,10 @@ export function useVariableLimits(options: VariableLimitsOptions = {}): Plugin {
     onParams({ params }) {
       const problem = shapeProblem(params.variables, limits);
       if (problem === undefined) return;
-      // A request error: nothing was parsed or run.
+      // A request error: nothing was parsed or run. 400 whatever the Accept (not `spec`, which
+      // gives a legacy `application/json` client 200), as for variables of the wrong type.
       throw createGraphQLError(`The variables are ${problem}.`, {
-        extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400, spec: true } },
+        extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
       });
     },
   };

@@ -466,6 +466,70 @@ describe('hostile variables, in production', () => {
     });
   }
 
+  it('a misspelled enum value or input field in the variables is refused without suggestions', async () => {
+    const { body } = await production.graphql(
+      'query ($s: DeliveryStatus) { deliveries(status: $s) { edges { node { id } } } }',
+      { token: dispatcher, variables: { s: 'IN_TRANSI' } },
+    );
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(body.errors?.[0]?.message).toMatch(/IN_TRANSI/);
+    expect(body.errors?.[0]?.message).not.toMatch(/did you mean|IN_TRANSIT/i);
+
+    const misspelt = await production.graphql(
+      'mutation ($input: CancelDeliveryInput!) { cancelDelivery(input: $input) { delivery { id } } }',
+      { token: dispatcher, variables: { input: { deliveryId: 'x', idempotencyKe: 'k-1' } } },
+    );
+    expect(new Set(misspelt.body.errors?.map((e) => e.extensions?.code))).toEqual(
+      new Set(['BAD_USER_INPUT']),
+    );
+    const messages = misspelt.body.errors?.map((e) => e.message).join(' ');
+    expect(messages).toMatch(/idempotencyKe\b/);
+    expect(messages).not.toMatch(/did you mean/i);
+  });
+
+  it('@stream with a negative or null initialCount is BAD_USER_INPUT, no call, no stack', async () => {
+    await production.reset();
+    await new Promise<void>((resolve) => production.server.skyway.logger.flush(() => resolve()));
+    log.length = 0;
+    const nodes = (initialCount: string) =>
+      `query ${initialCount === '$n' ? '($n: Int) ' : ''}{ nodes(ids: ["${encodeGlobalId('Drone', 'drn_001')}"]) @stream(initialCount: ${initialCount}) { id } }`;
+    for (const [document, variables] of [
+      [nodes('-1'), {}],
+      [nodes('null'), {}],
+      [nodes('$n'), { n: -5 }],
+      [nodes('$n'), { n: null }],
+    ] as const) {
+      const { body } = await production.graphql(document, {
+        variables,
+        // Accepting parts, so the stream is not dropped for this client (use-defer-fallback.ts).
+        headers: { accept: 'application/json, multipart/mixed' },
+      });
+      expect(
+        body.errors?.map((e) => e.extensions?.code),
+        JSON.stringify(body),
+      ).toEqual(['BAD_USER_INPUT']);
+      expect(body.errors?.[0]?.message).toMatch(/initialCount/);
+    }
+    expect(await production.callCounts()).toEqual(NO_CALLS);
+    await new Promise<void>((resolve) => production.server.skyway.logger.flush(() => resolve()));
+    expect(log.join('')).not.toMatch(/stack|INTERNAL_SERVER_ERROR|node_modules/);
+  });
+
+  it('a hostile shape is 400 to a legacy application/json client too', async () => {
+    const answer = await fetch(`${production.server.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        authorization: `Bearer ${dispatcher}`,
+      },
+      body: JSON.stringify({ query: NODES, variables: { ids: [[[[[[[[[[['x']]]]]]]]]]] } }),
+    });
+    expect(answer.status).toBe(400);
+    const body = (await answer.json()) as NonNullable<Answer['body']>;
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+  });
+
   it("variables of the apps' shape still run", async () => {
     const ids = ['del_000001', 'del_000002'].map((id) => encodeGlobalId('Delivery', id));
     const answer = await sendVariables(JSON.stringify({ ids }));
