@@ -32,6 +32,7 @@ import { usePersistedDocuments } from './plugins/use-persisted-documents.js';
 import { createRequestScopes } from './plugins/use-request-scope.js';
 import { useVariableErrorCode } from './plugins/use-variable-error-code.js';
 import { createRateLimitStore } from './rate-limit/index.js';
+import { STORE_COOLDOWN_MS } from './rate-limit/store-cooldown.js';
 import { SagaCompleter } from './sagas/completer.js';
 import { SagaEvents } from './sagas/events.js';
 import { schema } from './schema/index.js';
@@ -82,7 +83,19 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
   const upstreams = createUpstreams(config, metrics, logger);
   const idempotencyStore = createIdempotencyStore(config.idempotency, options.storeClock);
   const idempotency = new IdempotentMutations(idempotencyStore, config.idempotency);
-  const rateLimitStore = createRateLimitStore(config.rateLimit, options.storeClock);
+  const rateLimitStore = createRateLimitStore(config.rateLimit, {
+    // A Redis outage is logged once when it starts and once when it ends, not per request.
+    availability: {
+      onUnavailable: (reason) =>
+        logger.warn(
+          { store: 'rate-limit', reason, cooldownMs: STORE_COOLDOWN_MS },
+          'rate-limit store unavailable; requests let through unlimited until it answers',
+        ),
+      onBack: () =>
+        logger.info({ store: 'rate-limit' }, 'rate-limit store back; requests limited again'),
+    },
+    redisClock: options.storeClock,
+  });
   observePolicies(metrics, upstreams);
   observeRecordReuse(metrics, upstreams);
   observeIdempotency(metrics, idempotency);
@@ -154,10 +167,8 @@ export function createSkyway(config: Config, options: SkywayOptions = {}): Skywa
         guards: config.guards,
         scopeOf: scopes.of,
         rateLimitStore,
-        onRateLimitStoreError: (error) => {
-          metrics.rateLimitStoreFailures.inc();
-          logger.warn({ err: error }, 'rate-limit store unavailable; request let through');
-        },
+        // Every request let through unlimited is counted (the log says it once per outage).
+        onRateLimitStoreError: () => metrics.rateLimitStoreFailures.inc(),
       }),
       // Only what the guarded entry let through is labelled by name or client (labels.ts).
       telemetry.admit,

@@ -27,7 +27,9 @@ import type { UpstreamUsage } from '../request-scope.js';
  * socket's peer, or behind trusted proxies what they say: `client-address.ts`), an IPv6 one
  * by its /64 (`rate-limit/address-budget.ts`). When the
  * store fails (Redis away), the operation goes through and the failure is reported: a limiter
- * that takes the API down with it protects nothing.
+ * that takes the API down with it protects nothing. A Redis store that failed is not asked
+ * again for a few seconds (`rate-limit/store-cooldown.ts`): its calls fail at once meanwhile,
+ * so an outage does not add Redis's deadline to every request.
  */
 
 export interface RateLimitOptions {
@@ -38,7 +40,7 @@ export interface RateLimitOptions {
    * @default false
    */
   exposeBudget?: boolean;
-  /** Told when the store could not be asked; the operation was let through. */
+  /** Told each time the store could not be asked (or was cooling down); the operation was let through. */
   onStoreError?: (error: unknown) => void;
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../helpers/harness.js';
 
-/** `/readyz` for load balancers: ready unless draining or a store is down; breakers reported. */
+/** `/readyz` for load balancers: ready unless draining; stores and breakers reported. */
 
 let harness: Harness;
 beforeAll(async () => {
