@@ -182,6 +182,11 @@ function isExecutionResult(value: unknown): value is ExecutionResult {
   return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
 }
 
+/**
+ * An error's code for the metrics. Every refusal is coded before it gets here (`maskError`
+ * gives Yoga's uncoded 4xx BAD_REQUEST; `use-unsupported-media-type.ts` the 415), so an error
+ * still without one is one nothing expected: counted as the server's.
+ */
 function codeOf(error: { extensions?: Record<string, unknown> } | GraphQLError): string {
   const code = error.extensions?.code;
   return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
