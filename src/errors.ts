@@ -26,6 +26,19 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * The codes that say the server failed the request, not its client: an upstream that failed
+ * or timed out, and an error nothing expected (masked; `INTERNAL_SERVER_ERROR` is Yoga's).
+ * What the SLO counts as a failed request (`deploy/prometheus/skyway-rules.yaml`).
+ */
+const SERVER_FAULTS: ReadonlySet<string> = new Set([
+  ErrorCode.UPSTREAM_UNAVAILABLE,
+  ErrorCode.UPSTREAM_TIMEOUT,
+  'INTERNAL_SERVER_ERROR',
+]);
+
+export const isServerFault = (code: string): boolean => SERVER_FAULTS.has(code);
+
 function coded(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
   return createGraphQLError(message, { extensions: { code, ...extra } });
 }
