@@ -21,8 +21,23 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   IDEMPOTENCY_KEY_IN_USE: 'IDEMPOTENCY_KEY_IN_USE',
+  /** A request the endpoint does not take as sent (method, content type, CSRF, body): Yoga's code. */
+  BAD_REQUEST: 'BAD_REQUEST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * The codes that say the server failed the request, not its client: an upstream that failed
+ * or timed out, and an error nothing expected (masked; `INTERNAL_SERVER_ERROR` is Yoga's).
+ * What the SLO counts as a failed request (`deploy/prometheus/skyway-rules.yaml`).
+ */
+const SERVER_FAULTS: ReadonlySet<string> = new Set([
+  ErrorCode.UPSTREAM_UNAVAILABLE,
+  ErrorCode.UPSTREAM_TIMEOUT,
+  'INTERNAL_SERVER_ERROR',
+]);
+
+export const isServerFault = (code: string): boolean => SERVER_FAULTS.has(code);
 
 function coded(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
   return createGraphQLError(message, { extensions: { code, ...extra } });
@@ -101,6 +116,10 @@ export const rateLimited = (retryAfterS: number) =>
  * arrive); the rest is masked outside development.
  */
 export function maskError(error: unknown, message: string, isDev = false): Error {
+  if (error instanceof GraphQLError && isUncodedRefusal(error)) {
+    // In place, as below: Yoga logs at error level any error its mask replaced.
+    (error.extensions as Record<string, unknown>).code = ErrorCode.BAD_REQUEST;
+  }
   if (!isDev && error instanceof GraphQLError && error.extensions.originalError !== undefined) {
     // Yoga's request errors (invalid JSON) carry the parser's message, which quotes the
     // client's body back, in `extensions.originalError`. Dropped in place, not by a copy:
@@ -115,4 +134,16 @@ export function maskError(error: unknown, message: string, isDev = false): Error
     return error;
   }
   return yogaMaskError(error, message, isDev);
+}
+
+/**
+ * A refusal of the request as sent (a 4xx in `extensions.http.status`) that no one coded:
+ * Yoga's CSRF plugin answers 403 this way. Without a code a client cannot tell it from a
+ * crash, and the telemetry would count it as INTERNAL_SERVER_ERROR, a server failure the SLO
+ * rules page for; it is the client's, so BAD_REQUEST, the code Yoga gives its other refusals.
+ */
+function isUncodedRefusal(error: GraphQLError): boolean {
+  if (error.extensions.code !== undefined) return false;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }

@@ -12,7 +12,7 @@ import { BoundedLabel, MAX_CLIENTS, MAX_EXTRA_OPERATIONS } from './labels.js';
  * The BFF's Prometheus metrics, in one registry per Skyway instance, served at `/metrics` on a
  * listener of its own (`metrics-server.ts`); in cluster mode the primary sums the workers'.
  *
- * - RED per operation: requests, errors by code, duration;
+ * - RED per operation: requests, errors by code, requests failed by the server's fault, duration;
  * - per upstream: calls by outcome, failures by reason, attempt latency, retries, breaker state,
  *   bulkhead load (these last read from the policies when scraped);
  * - query cost; idempotency replays and conflicts; deprecated fields used, by client;
@@ -52,6 +52,17 @@ export class Metrics {
     name: 'skyway_graphql_errors_total',
     help: 'Requests answered with at least one error of a code, by operation name and error code.',
     labelNames: ['operation', 'code'] as const,
+    registers: [this.registry],
+  });
+  /**
+   * Once per request that failed by the server's fault (`isServerFault`), however many errors
+   * and codes it has: the SLO's failed requests. Adding up `operationErrors` over codes
+   * instead counts a request with two failing upstreams twice, and can pass the requests.
+   */
+  readonly failedRequests = new Counter({
+    name: 'skyway_graphql_failed_requests_total',
+    help: 'Requests answered with at least one server-side error (INTERNAL_SERVER_ERROR, UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT), once each, by operation name.',
+    labelNames: ['operation'] as const,
     registers: [this.registry],
   });
   readonly operationDuration = new Histogram({

@@ -17,7 +17,7 @@ export function observePolicies(metrics: Metrics, upstreams: Upstreams): void {
     Object.entries(upstreams.http).map(([upstream, http]) => [upstream, http.policy] as const);
   metrics.observe(
     'skyway_upstream_breaker_state',
-    'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open.',
+    'Circuit breaker state per upstream: 0 closed, 1 half-open (its open period is over: the next call is a probe), 2 open (calls refused).',
     ['upstream'],
     () =>
       policies().map(([upstream, policy]) => [{ upstream }, BREAKER_VALUES[policy.breakerState]]),

@@ -12,14 +12,15 @@ import { useQueryCost } from './use-query-cost.js';
 import { useRateLimit } from './use-rate-limit.js';
 import { useShapeLimits } from './use-shape-limits.js';
 import { useStreamArguments } from './use-stream-arguments.js';
+import { useUnsupportedMediaType } from './use-unsupported-media-type.js';
 import { useVariableLimits } from './use-variable-limits.js';
 
 /**
- * The door every request passes, in the order it meets it: CSRF check and body size (while
- * the HTTP request is read), the variables' shape (before parsing), tokens (while parsing), shape limits and introspection (while
- * validating), cost (after validating), then `@stream`'s `initialCount` and the caller's budget (just before
- * executing).
- * Whatever is refused is refused before any resolver runs, so before any upstream call.
+ * The door every request passes, in the order it meets it: CSRF check, content type and body
+ * size (while the HTTP request is read), the variables' shape (before parsing), tokens (while
+ * parsing), shape limits and introspection (while validating), cost (after validating), then
+ * `@stream`'s `initialCount` and the caller's budget (just before executing). Whatever is
+ * refused is refused before any resolver runs, so before any upstream call.
  */
 
 /**
@@ -47,7 +48,9 @@ type GuardPlugin = Plugin | Plugin<Record<string, unknown>>;
 export function guardedEntry(options: GuardedEntryOptions): GuardPlugin[] {
   const { guards, rateLimitStore } = options;
   return [
+    // Its 403 carries no code; `maskError` (errors.ts) gives it BAD_REQUEST.
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+    useUnsupportedMediaType(),
     useBodySizeLimit(guards.maxBodyBytes),
     useVariableLimits(),
     useMaxTokens({ maxTokens: guards.maxTokens }),

@@ -9,6 +9,7 @@ import {
 import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
+import { isServerFault } from '../errors.js';
 import { callerIdOf, clientNameOf, operationNameOf } from '../observability/labels.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -153,6 +154,8 @@ export function createOperationTelemetry({
       metrics.operations.inc({ operation: label, type });
       metrics.operationDuration.observe({ operation: label }, seconds);
       for (const code of new Set(codes)) metrics.operationErrors.inc({ operation: label, code });
+      // Once, however many codes: the SLO divides these by the requests.
+      if (codes.some(isServerFault)) metrics.failedRequests.inc({ operation: label });
       if (cost !== undefined) metrics.queryCost.observe(cost);
     }
     if (span) {
@@ -182,6 +185,11 @@ function isExecutionResult(value: unknown): value is ExecutionResult {
   return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
 }
 
+/**
+ * An error's code for the metrics. Every refusal is coded before it gets here (`maskError`
+ * gives Yoga's uncoded 4xx BAD_REQUEST; `use-unsupported-media-type.ts` the 415), so an error
+ * still without one is one nothing expected: counted as the server's.
+ */
 function codeOf(error: { extensions?: Record<string, unknown> } | GraphQLError): string {
   const code = error.extensions?.code;
   return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';

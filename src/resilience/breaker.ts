@@ -40,11 +40,15 @@ export class UpstreamBreaker {
   /** Calls refused because the breaker was open. */
   rejected = 0;
   readonly #breaker: CircuitBreakerPolicy;
+  readonly #openMs: number;
+  /** When it last opened (ms epoch, `Date.now()`, cockatiel's clock). */
+  #openedAt = 0;
 
   constructor(
     private readonly upstream: UpstreamName,
     options: ResilienceOptions['breaker'],
   ) {
+    this.#openMs = options.openMs;
     this.#breaker = circuitBreaker(handleWhen(isUpstreamFault), {
       halfOpenAfter: options.openMs,
       breaker: new SamplingBreaker({
@@ -54,10 +58,26 @@ export class UpstreamBreaker {
         minimumRps: options.minimumCalls / (options.windowMs / 1000),
       }),
     });
+    this.#breaker.onBreak(() => {
+      this.#openedAt = Date.now();
+    });
   }
 
+  /**
+   * The state the next call would find. cockatiel leaves open for half-open only when a call
+   * comes in after `openMs`; until then its state says open, and with no traffic (a quiet
+   * night after the upstream came back) it would say so for hours while nothing is refused.
+   * Past `openMs` the next call is let through as the probe, so this says half-open: the
+   * breaker-state gauge and /readyz read it. Listeners still hear cockatiel's transitions
+   * when they happen, half-open with the probe.
+   */
   get state(): BreakerState {
-    return BREAKER_STATES[this.#breaker.state];
+    const state = this.#breaker.state;
+    // cockatiel refuses while `now - openedAt < openMs` (a constant backoff of openMs).
+    if (state === CircuitState.Open && Date.now() - this.#openedAt >= this.#openMs) {
+      return 'half-open';
+    }
+    return BREAKER_STATES[state];
   }
 
   onStateChange(listener: (state: BreakerState) => void): void {

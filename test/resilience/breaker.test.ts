@@ -54,6 +54,39 @@ describe('UpstreamBreaker', () => {
     expect(transitions).toEqual(['open', 'half-open', 'closed']);
   });
 
+  it('says half-open once openMs has passed, with no call needed: what the next call finds', async () => {
+    const breaker = new UpstreamBreaker('drones', options);
+    const transitions: string[] = [];
+    breaker.onStateChange((state) => transitions.push(state));
+    for (let i = 0; i < 4; i++) await failWith(breaker, new UpstreamTimeoutError('drones'));
+    vi.advanceTimersByTime(4_999);
+    expect(breaker.state).toBe('open');
+    vi.advanceTimersByTime(1);
+    expect(breaker.state).toBe('half-open');
+    // Quiet for a minute: still waiting for its probe, not open.
+    vi.advanceTimersByTime(60_000);
+    expect(breaker.state).toBe('half-open');
+    // cockatiel's own state moves only now, with the probe, which is let through.
+    expect(transitions).toEqual(['open']);
+    expect(await breaker.execute(async () => 'ok', signal)).toBe('ok');
+    expect(breaker.state).toBe('closed');
+    expect(breaker.rejected).toBe(0);
+    expect(transitions).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('is open again for a whole openMs after a failed probe', async () => {
+    const breaker = new UpstreamBreaker('drones', options);
+    for (let i = 0; i < 4; i++) await failWith(breaker, new UpstreamTimeoutError('drones'));
+    vi.advanceTimersByTime(12_000);
+    expect(breaker.state).toBe('half-open');
+    await failWith(breaker, new UpstreamTimeoutError('drones'));
+    expect(breaker.state).toBe('open');
+    vi.advanceTimersByTime(4_999);
+    expect(breaker.state).toBe('open');
+    vi.advanceTimersByTime(1);
+    expect(breaker.state).toBe('half-open');
+  });
+
   it("does not count the caller's refusals, a full bulkhead or a cancelled call", async () => {
     const breaker = new UpstreamBreaker('drones', options);
     const notFaults = [
