@@ -2,6 +2,13 @@ import { type Context, context, propagation, type Span, SpanKind, trace } from '
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  type Resource,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
+import {
   BasicTracerProvider,
   BatchSpanProcessor,
   SimpleSpanProcessor,
@@ -35,6 +42,7 @@ export function setupTracing(
           env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined)));
   if (provider !== undefined || (!wanted && exporter === undefined)) return async () => {};
   provider = new BasicTracerProvider({
+    resource: tracingResource(),
     spanProcessors: [
       // A test's exporter sees each span at once; OTLP gets them in batches.
       exporter
@@ -47,6 +55,18 @@ export function setupTracing(
   return async () => {
     await registered.shutdown();
   };
+}
+
+/**
+ * What the spans say they come from: the SDK's own attributes, then `skyway` as the service,
+ * then what the standard variables say (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, read
+ * from the process's environment as every OpenTelemetry SDK reads them); later ones win.
+ * Without it every trace said `unknown_service:node`.
+ */
+export function tracingResource(): Resource {
+  return defaultResource()
+    .merge(resourceFromAttributes({ 'service.name': 'skyway' }))
+    .merge(detectResources({ detectors: [envDetector] }));
 }
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
