@@ -5,7 +5,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ENV_VARIABLES, loadConfig } from '../../src/config.js';
 import { isKnownVariable } from './known-variables.js';
 
@@ -17,6 +17,13 @@ import { isKnownVariable } from './known-variables.js';
  */
 
 const FOLDER = new URL('../../deploy/kubernetes/', import.meta.url);
+const kustomization = parse(readFileSync(new URL('kustomization.yaml', FOLDER), 'utf8')) as {
+  resources?: string[];
+  images?: Array<{ name: string; newTag?: string }>;
+};
+const packageJson = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
 
 /** The models of the kinds the folder holds, by `apiVersion/kind`. */
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
@@ -81,9 +88,18 @@ describe('deploy/kubernetes', () => {
     expect(() => new Deployment(broken as never).validate()).toThrow(/replicas/);
   });
 
-  it('lists every file in its kustomization', () => {
-    const kustomization = readFileSync(new URL('kustomization.yaml', FOLDER), 'utf8');
-    for (const file of new Set(manifests.map((m) => m.file))) expect(kustomization).toContain(file);
+  it('lists every file in its kustomization but the Secret, which an apply must not overwrite', () => {
+    const listed = kustomization.resources ?? [];
+    const files = new Set(manifests.map((m) => m.file));
+    expect(new Set(listed)).toEqual(
+      new Set([...files].filter((f) => !f.endsWith('.example.yaml'))),
+    );
+    expect(secret.file).toBe('secret.example.yaml');
+  });
+
+  it("runs the image of package.json's version", () => {
+    expect(container?.image).toBe('skyway');
+    expect(kustomization.images).toEqual([{ name: 'skyway', newTag: packageJson.version }]);
   });
 
   it('sets only variables src/config.ts reads, with values it accepts', () => {
