@@ -31,7 +31,10 @@ export class InvalidTokenError extends Error {
 }
 
 const Claims = z.object({
-  sub: z.string().min(1),
+  // The caller's account id, which goes to every upstream in `x-skyway-caller` and names the
+  // caller's rate budget: printable ASCII without spaces, bounded. A subject with a line
+  // break made every upstream call fail in undici (a CONNECTION failure, fed to the breaker).
+  sub: z.string().regex(/^[\x21-\x7e]{1,256}$/),
   role: z.enum(ROLES),
   // Optional, and dropped rather than refused when odd: it is a display name, not a right.
   name: z.string().min(1).max(200).optional().catch(undefined),

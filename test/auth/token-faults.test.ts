@@ -49,6 +49,11 @@ const FAULTS: Array<[string, () => Promise<string>]> = [
   ['naming a key id the issuer does not publish', () => sign(strangerKey, 'unknown-kid')],
   ['with a role the BFF does not know', () => sign(issuerKey, 'k1', { role: 'ADMIN' })],
   [
+    'whose subject holds a line break (it would go to every upstream as a header)',
+    () => sign(issuerKey, 'k1', { sub: 'acc_0001\r\nx-evil: 1' }),
+  ],
+  ['whose subject is 257 characters long', () => sign(issuerKey, 'k1', { sub: 'a'.repeat(257) })],
+  [
     'unsigned (alg: none)',
     async () =>
       `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: 'acc_0001', role: 'DISPATCHER', iss: ISSUER, aud: AUDIENCE, exp: now() + 3600 })}.`,
