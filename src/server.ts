@@ -117,17 +117,28 @@ export function warnAboutUnknownVariables(env: Record<string, string | undefined
   for (const warning of unknownVariableWarnings(env)) console.warn(`warning: ${warning}`);
 }
 
+/** How a stopping process says so: a person's terminal, or the JSON log a service writes. */
+export interface ShutdownReporter {
+  stopping(signal: NodeJS.Signals): void;
+  failed(error: unknown): void;
+}
+
+const TERMINAL: ShutdownReporter = {
+  stopping: (signal) => console.log(`${signal}: shutting down`),
+  failed: (error) => console.error('shutdown failed', error),
+};
+
 /** Closes everything once on the first SIGTERM or SIGINT, then exits 0. */
-export function stopOnSignals(close: () => Promise<void>): void {
+export function stopOnSignals(close: () => Promise<void>, say: ShutdownReporter = TERMINAL): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: shutting down`);
+    say.stopping(signal);
     close().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error('shutdown failed', error);
+        say.failed(error);
         process.exit(1);
       },
     );
@@ -182,10 +193,18 @@ async function main(): Promise<void> {
   const stopTracing = setupTracing(process.env);
   const server = await startServer(config);
   // Handlers first: whoever reads the line below may send SIGTERM at once.
-  stopOnSignals(async () => {
-    await server.close();
-    await stopTracing();
-  });
+  // Its stdout is a JSON log: the shutdown is told there, not as a line of text among it.
+  const { logger } = server.skyway;
+  stopOnSignals(
+    async () => {
+      await server.close();
+      await stopTracing();
+    },
+    {
+      stopping: (signal) => logger.info({ signal }, 'shutting down'),
+      failed: (error) => logger.error({ err: error }, 'shutdown failed'),
+    },
+  );
   server.skyway.logger.info(
     { url: `${server.url}/graphql` },
     `Skyway BFF listening on ${server.url}/graphql`,

@@ -24,6 +24,15 @@ describe('npm run serve', () => {
     expect(html).not.toMatch(/unpkg\.com|jsdelivr|cdn\./);
 
     expect(await bff.stop('SIGTERM')).toBe(0);
+    // Its output is a JSON log, the shutdown included: no line of plain text among it.
+    const lines = bff
+      .output()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { msg?: string; signal?: string });
+    expect(lines.filter((line) => line.msg === 'shutting down')).toMatchObject([
+      { signal: 'SIGTERM' },
+    ]);
   });
 
   it('warns once about a misspelled variable, naming the one meant', async () => {
