@@ -5,6 +5,7 @@ import { RedisIdempotencyStore } from '../../src/idempotency/redis-store.js';
 import { IdempotencyStoreFullError } from '../../src/idempotency/store.js';
 import { deleteKeys, testRedisUrl } from '../helpers/redis.js';
 import { type RedisTestClock, redisTestClock } from '../helpers/redis-clock.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import {
   begin,
   describeIdempotencyStore,
@@ -135,6 +136,19 @@ describe('memory store bound', () => {
         attempts: 1,
       },
     ]);
+  });
+});
+
+describe('redis store at its maxmemory', () => {
+  it('refuses a new record as a full store (the noeviction policy)', async () => {
+    const server = await startRedisServer(['--maxmemory', '1', '--maxmemory-policy', 'noeviction']);
+    const store = new RedisIdempotencyStore(server.url, 'x:');
+    try {
+      await expect(begin(store, 'k', 'a')).rejects.toBeInstanceOf(IdempotencyStoreFullError);
+    } finally {
+      await store.close();
+      await server.kill();
+    }
   });
 });
 
