@@ -67,9 +67,15 @@ export const idempotencyKeyInUse = () =>
     ErrorCode.IDEMPOTENCY_KEY_IN_USE,
     'A request with this idempotencyKey is still being processed; retry later.',
   );
-/** A shared store (idempotency records) could not be reached: nothing was run. */
-export const storeUnavailable = (store: string, message: string) =>
-  coded(ErrorCode.UPSTREAM_UNAVAILABLE, message, { upstream: store, reason: 'CONNECTION' });
+/**
+ * A store (idempotency records) could not be reached (`CONNECTION`), or had no room for the
+ * request's record (`STORE_FULL`): nothing was run.
+ */
+export const storeUnavailable = (
+  store: string,
+  message: string,
+  reason: 'CONNECTION' | 'STORE_FULL' = 'CONNECTION',
+) => coded(ErrorCode.UPSTREAM_UNAVAILABLE, message, { upstream: store, reason });
 export const badUserInput = (message: string) => coded(ErrorCode.BAD_USER_INPUT, message);
 
 /** What a refused request exceeded: `extensions.reason`, with `extensions.limit`. */

@@ -5,7 +5,12 @@ import { idempotencyKeyInUse, idempotencyKeyReused, storeUnavailable } from '../
 import { pause } from '../resilience/pause.js';
 import { fingerprint } from './fingerprint.js';
 import { type KeyScope, scopeDigest } from './keys.js';
-import type { ClaimedRecord, IdempotencyStore, StoredOutcome } from './store.js';
+import {
+  type ClaimedRecord,
+  type IdempotencyStore,
+  isIdempotencyStoreFullError,
+  type StoredOutcome,
+} from './store.js';
 
 /**
  * Runs each mutation at most once per (caller, mutation, idempotency key), in the manner of
@@ -248,13 +253,21 @@ function replay(outcome: StoredOutcome): Outcome {
 }
 
 /**
- * A store that cannot be reached fails the mutation closed, with a coded error: running a
- * payment without its idempotency record is exactly what the record is there to prevent.
+ * A store that cannot be reached, or has no room for a new record, fails the mutation closed,
+ * with a coded error: running a payment without its idempotency record is exactly what the
+ * record is there to prevent.
  */
 async function storeCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
-  } catch {
+  } catch (error) {
+    if (isIdempotencyStoreFullError(error)) {
+      throw storeUnavailable(
+        'idempotency-store',
+        'The idempotency store is full; retry with the same idempotencyKey shortly.',
+        'STORE_FULL',
+      );
+    }
     throw storeUnavailable(
       'idempotency-store',
       'The idempotency store is unavailable; retry with the same idempotencyKey.',

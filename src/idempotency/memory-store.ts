@@ -1,12 +1,13 @@
 import { LRUCache } from 'lru-cache';
-import type {
-  BeginOptions,
-  BeginResult,
-  ClaimedRecord,
-  ClaimOptions,
-  IdempotencyRecord,
-  IdempotencyStore,
-  StoredOutcome,
+import {
+  type BeginOptions,
+  type BeginResult,
+  type ClaimedRecord,
+  type ClaimOptions,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  IdempotencyStoreFullError,
+  type StoredOutcome,
 } from './store.js';
 
 interface Entry extends IdempotencyRecord {
@@ -16,37 +17,55 @@ interface Entry extends IdempotencyRecord {
 }
 
 /**
- * The store for one BFF instance (the default of `npm start`): an LRU of records (lru-cache),
- * bounded, dropping the least recently used records first. Single-threaded JavaScript makes each method
- * atomic; it does not survive a restart, where the services' own idempotency still holds.
- * Its completer index holds this process's started records only: a mutation abandoned by a
- * process that died is finished by the next retry of its client, never by another instance.
+ * The store for one BFF instance (the default of `npm start`), bounded to `maxRecords`. Single-
+ * threaded JavaScript makes each method atomic; it does not survive a restart, where the
+ * services' own idempotency still holds. Its completer index holds this process's started
+ * records only: a mutation abandoned by a process that died is finished by the next retry of
+ * its client, never by another instance.
+ *
+ * Room is made from completed records only, the least recently used first (lru-cache): a
+ * started record is a saga not finished, a payment authorized and not yet captured say, and
+ * dropping it would leave that money for ever where it is, since the completer finds abandoned
+ * sagas through their records. Started records leave when they complete, or at the end of
+ * their retention, as Redis's expiry takes them. A store holding only started records refuses
+ * a new one (`IdempotencyStoreFullError`), as Redis at its `maxmemory` refuses writes: the new
+ * mutation fails closed before it runs, and the store still lets every started one finish.
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
-  readonly #entries: LRUCache<string, Entry>;
+  /** Completed records: what makes room, the least recently used first. */
+  readonly #completed: LRUCache<string, Entry>;
+  /**
+   * Started records, never dropped to make room. In the order they began, which with one
+   * retention for all is the order they expire in.
+   */
+  readonly #started = new Map<string, Entry>();
   /** Started records → when the completer may take them (the Redis store's sorted set). */
   readonly #due = new Map<string, number>();
 
   constructor(
-    /** Records kept at most; the least recently used go first. */
-    maxRecords = 100_000,
+    /** Records kept at most, started and completed together. */
+    private readonly maxRecords = 100_000,
     // Read late, so a test's fake Date moves leases and the completer's waits alike.
     private readonly now: () => number = () => Date.now(),
   ) {
     // Expiry stays ours (`expiresAt`, on `now`) rather than lru-cache's `ttl`, whose clock is
-    // `performance.now()` and so out of a test's hands. A record that goes, evicted or
-    // expired, takes its place in the completer's index with it.
-    this.#entries = new LRUCache<string, Entry>({
-      max: maxRecords,
-      dispose: (_entry, key) => this.#due.delete(key),
-    });
+    // `performance.now()` and so out of a test's hands. Records are moved in here as they
+    // complete, and the two maps together hold at most `maxRecords`, so lru-cache's own
+    // bound never drops one: `#makeRoom` decides what goes.
+    this.#completed = new LRUCache<string, Entry>({ max: maxRecords });
+  }
+
+  /** Records kept now, started and completed. */
+  get size(): number {
+    return this.#started.size + this.#completed.size;
   }
 
   async begin(key: string, options: BeginOptions): Promise<BeginResult> {
     const now = this.now();
     const entry = this.#live(key, now);
     if (entry === undefined) {
-      this.#entries.set(key, {
+      this.#makeRoom(now);
+      this.#started.set(key, {
         fingerprint: options.fingerprint,
         state: 'started',
         steps: {},
@@ -81,7 +100,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     entry.state = 'completed';
     entry.outcome = outcome;
     entry.expiresAt = this.now() + retentionMs;
+    this.#started.delete(key);
     this.#due.delete(key);
+    this.#completed.set(key, entry);
     return true;
   }
 
@@ -120,8 +141,33 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async close(): Promise<void> {
-    this.#entries.clear();
+    this.#completed.clear();
+    this.#started.clear();
     this.#due.clear();
+  }
+
+  /**
+   * Room for one more record, or IdempotencyStoreFullError. Started records past their
+   * retention go first (they are gone in Redis too), then the least recently used completed
+   * record; a started record within its retention is never dropped.
+   */
+  #makeRoom(now: number): void {
+    if (this.size < this.maxRecords) return;
+    for (const [key, entry] of this.#started) {
+      if (entry.expiresAt > now) break;
+      this.#forget(key);
+    }
+    if (this.size < this.maxRecords) return;
+    if (this.#completed.pop() !== undefined) return;
+    throw new IdempotencyStoreFullError(
+      `all ${this.maxRecords} records are mutations not finished yet (IDEMPOTENCY_MAX_RECORDS)`,
+    );
+  }
+
+  #forget(key: string): void {
+    this.#started.delete(key);
+    this.#completed.delete(key);
+    this.#due.delete(key);
   }
 
   #hold(key: string, entry: Entry, owner: string, until: number): void {
@@ -131,9 +177,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   #live(key: string, now: number): Entry | undefined {
-    const entry = this.#entries.get(key);
+    const entry = this.#started.get(key) ?? this.#completed.get(key);
     if (entry && entry.expiresAt <= now) {
-      this.#entries.delete(key);
+      this.#forget(key);
       return undefined;
     }
     return entry;

@@ -1,11 +1,12 @@
 import { closeRedis, connectRedis, type SharedRedis, slotKey } from '../stores/redis.js';
-import type {
-  BeginOptions,
-  BeginResult,
-  ClaimedRecord,
-  ClaimOptions,
-  IdempotencyStore,
-  StoredOutcome,
+import {
+  type BeginOptions,
+  type BeginResult,
+  type ClaimedRecord,
+  type ClaimOptions,
+  type IdempotencyStore,
+  IdempotencyStoreFullError,
+  type StoredOutcome,
 } from './store.js';
 
 /**
@@ -119,10 +120,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async begin(key: string, options: BeginOptions): Promise<BeginResult> {
-    const answer = (await this.#redis.eval(
+    const answer = (await this.#eval(
       BEGIN,
-      2,
-      ...this.#keys(key),
+      key,
       options.fingerprint,
       options.owner,
       options.leaseMs,
@@ -147,10 +147,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async saveStep(key: string, owner: string, step: string, value: string, leaseMs: number) {
-    const saved = await this.#redis.eval(
+    const saved = await this.#eval(
       SAVE_STEP,
-      2,
-      ...this.#keys(key),
+      key,
       owner,
       step,
       value,
@@ -163,20 +162,12 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async complete(key: string, owner: string, outcome: StoredOutcome, retentionMs: number) {
     const json = JSON.stringify(outcome);
-    const done = await this.#redis.eval(
-      COMPLETE,
-      2,
-      ...this.#keys(key),
-      owner,
-      json,
-      retentionMs,
-      key,
-    );
+    const done = await this.#eval(COMPLETE, key, owner, json, retentionMs, key);
     return done === 1;
   }
 
   async release(key: string, owner: string, retryInMs = 0): Promise<void> {
-    await this.#redis.eval(RELEASE, 2, ...this.#keys(key), owner, retryInMs, key, ...this.#now());
+    await this.#eval(RELEASE, key, owner, retryInMs, key, ...this.#now());
   }
 
   async claimExpired(options: ClaimOptions): Promise<ClaimedRecord[]> {
@@ -192,10 +183,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
         options.limit - claimed.length,
       );
       for (const key of due) {
-        const flat = (await this.#redis.eval(
+        const flat = (await this.#eval(
           CLAIM,
-          2,
-          ...this.#keys(key),
+          key,
           options.owner,
           options.leaseMs,
           options.idleMs,
@@ -225,6 +215,22 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async close(): Promise<void> {
     await closeRedis(this.#redis);
+  }
+
+  /**
+   * Runs a script on the record of `key` and its bucket's index. Redis at its `maxmemory`
+   * refuses writes (the `noeviction` policy; an evicting one would drop records of mutations
+   * still running): that is a full store, as the memory store's.
+   */
+  async #eval(script: string, key: string, ...args: Array<string | number>): Promise<unknown> {
+    try {
+      return await this.#redis.eval(script, 2, ...this.#keys(key), ...args);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('OOM ')) {
+        throw new IdempotencyStoreFullError('Redis is at its maxmemory');
+      }
+      throw error;
+    }
   }
 
   /** The test's clock as a script's last argument; none, so the script reads Redis's. */

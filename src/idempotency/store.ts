@@ -11,6 +11,11 @@
  * A started record keeps what its mutation needs to finish without its client (`resume`), and
  * the store keeps an index of started records by lease end, so the completer of any instance
  * can find the ones whose owner is gone without scanning every record.
+ *
+ * A store never drops a started record to make room: it may be money in flight (a payment
+ * authorized, not yet captured), and only its record lets a retry or the completer settle it.
+ * A store without room for a new record refuses it (`IdempotencyStoreFullError`), and the
+ * mutation fails closed before anything runs.
  */
 
 /** The outcome a completed request is replayed with: ids to resolve again, or a refusal. */
@@ -106,4 +111,21 @@ export interface IdempotencyStore {
   /** Whether the store can be used (for readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * The store has no room for a new record: the memory store holds only started records, or
+ * Redis is at its `maxmemory` (with the `noeviction` policy it refuses writes rather than
+ * drop keys). Nothing was written.
+ */
+export class IdempotencyStoreFullError extends Error {
+  override name = 'IdempotencyStoreFullError';
+  readonly code = 'IDEMPOTENCY_STORE_FULL';
+  constructor(detail: string) {
+    super(`The idempotency store is full: ${detail}`);
+  }
+}
+
+export function isIdempotencyStoreFullError(error: unknown): error is IdempotencyStoreFullError {
+  return error instanceof IdempotencyStoreFullError;
 }

@@ -67,3 +67,35 @@ describe('a retry while its twin runs', () => {
     expect(settled).toHaveBeenCalledOnce();
   });
 });
+
+describe('a store with no room', () => {
+  it('refuses a new mutation before it runs, coded STORE_FULL; a retry runs once there is room', async () => {
+    const store = new MemoryIdempotencyStore(1);
+    const mutations = new IdempotentMutations(store, {
+      retentionMs: 60_000,
+      leaseMs: 10_000,
+      waitMs: 0,
+    });
+    // The one record the store holds is a mutation still running (its upstream failed).
+    const running = mutations.run(scope, request, async () => {
+      throw new Error('payments is down');
+    });
+    await expect(running).rejects.toThrow('payments is down');
+
+    const body = vi.fn(async () => ({ deliveryId: 'del_2' }));
+    const other = { ...scope, clientKey: 'k-2' };
+    await expect(mutations.run(other, request, body)).rejects.toMatchObject({
+      extensions: {
+        code: 'UPSTREAM_UNAVAILABLE',
+        upstream: 'idempotency-store',
+        reason: 'STORE_FULL',
+      },
+    });
+    expect(body).not.toHaveBeenCalled();
+
+    // The first is finished by its retry; its record, completed, makes room for the second.
+    await mutations.run(scope, request, async () => ({ deliveryId: 'del_1' }));
+    expect(await mutations.run(other, request, body)).toEqual({ deliveryId: 'del_2' });
+    expect(body).toHaveBeenCalledOnce();
+  });
+});
