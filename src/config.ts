@@ -131,7 +131,10 @@ const EnvSchema = z.object({
   IDEMPOTENCY_LEASE_MS: positiveInt.default(10_000),
   /** How long a retry waits for its running twin before IDEMPOTENCY_KEY_IN_USE; 0 answers at once. */
   IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).default(0),
-  /** Records the memory store keeps at most, oldest dropped first. */
+  /**
+   * Records the memory store keeps at most: finished ones make room, least recently used
+   * first; an unfinished saga's record is never dropped (memory-store.ts).
+   */
   IDEMPOTENCY_MAX_RECORDS: positiveInt.default(100_000),
   /** How often each instance looks for sagas whose client is gone (src/sagas); 0 turns it off. */
   SAGA_COMPLETER_INTERVAL_MS: z.coerce.number().int().min(0).default(5_000),

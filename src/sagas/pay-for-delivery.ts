@@ -1,4 +1,6 @@
+import type { GraphQLError } from 'graphql';
 import { z } from 'zod';
+import { invalidState, notFound } from '../errors.js';
 import type { Outcome } from '../idempotency/index.js';
 import { isDomainRefusal, paymentRefused } from './refusals.js';
 import type { Saga, SagaRun } from './saga.js';
@@ -33,9 +35,10 @@ export const payForDelivery: Saga<PayInput> = {
   async run(run) {
     const { input, steps, key, upstreams, wrote } = run;
     if (steps.done('release') !== undefined || (!run.withClient && !steps.done('capture'))) {
-      return undo(
-        run,
-        'This payment was not finished and has been released; no money was kept. Pay again with a new idempotencyKey.',
+      return undo(run, () =>
+        invalidState(
+          'This payment was not finished and has been released; no money was kept. Pay again with a new idempotencyKey.',
+        ),
       );
     }
     const chargeId = await steps.step('authorize', async () => {
@@ -47,8 +50,8 @@ export const payForDelivery: Saga<PayInput> = {
         // Payments takes no second payment for a delivery: nothing was written.
         if (isDomainRefusal(error)) {
           throw error.upstreamCode === 'NOT_FOUND'
-            ? paymentRefused('NOT_FOUND', 'The delivery does not exist.')
-            : paymentRefused('INVALID_STATE', 'The delivery is already paid for.');
+            ? paymentRefused(notFound('The delivery'))
+            : paymentRefused(invalidState('The delivery is already paid for.'));
         }
         throw error;
       }
@@ -65,10 +68,12 @@ export const payForDelivery: Saga<PayInput> = {
       }
     });
     if (linked !== 'linked') {
-      return undo(
-        run,
-        'The delivery was cancelled or paid for by another payment meanwhile; this payment was released and no money was kept.',
-        linked === 'refused:NOT_FOUND' ? 'NOT_FOUND' : 'INVALID_STATE',
+      return undo(run, () =>
+        linked === 'refused:NOT_FOUND'
+          ? notFound('The delivery')
+          : invalidState(
+              'The delivery was cancelled or paid for by another payment meanwhile; this payment was released and no money was kept.',
+            ),
       );
     }
     const captured = await steps.step('capture', async () => {
@@ -82,9 +87,8 @@ export const payForDelivery: Saga<PayInput> = {
       }
     });
     if (captured !== 'captured') {
-      return undo(
-        run,
-        'The delivery was cancelled while it was being paid for; no money was kept.',
+      return undo(run, () =>
+        invalidState('The delivery was cancelled while it was being paid for; no money was kept.'),
       );
     }
     return { chargeId, deliveryId: input.deliveryId };
@@ -97,11 +101,7 @@ export const payForDelivery: Saga<PayInput> = {
  * release it, and unlink it from the delivery if it is still linked there. Ends in a refusal
  * that says no money was kept, which is stored and replayed.
  */
-async function undo(
-  run: SagaRun<PayInput>,
-  message: string,
-  code: 'INVALID_STATE' | 'NOT_FOUND' = 'INVALID_STATE',
-): Promise<Outcome> {
+async function undo(run: SagaRun<PayInput>, refusal: () => GraphQLError): Promise<Outcome> {
   const { input, steps, key, upstreams, wrote } = run;
   let chargeId = steps.done('authorize');
   if (chargeId === undefined) {
@@ -109,7 +109,7 @@ async function undo(
       chargeId = (await upstreams.payments.authorize(input, key('authorize'))).id;
     } catch (error) {
       // Payments refuses to authorize at all: nothing of this payment exists to undo.
-      if (isDomainRefusal(error)) throw paymentRefused('INVALID_STATE', message);
+      if (isDomainRefusal(error)) throw paymentRefused(refusal());
       throw error;
     }
   }
@@ -129,5 +129,5 @@ async function undo(
     return delivery.chargeId ?? '';
   });
   run.compensated();
-  throw paymentRefused(code, message);
+  throw paymentRefused(refusal());
 }

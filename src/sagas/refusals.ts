@@ -39,8 +39,7 @@ export async function write<T>(what: string, step: () => Promise<T>): Promise<T>
  * A payment that ended without keeping money: every answer of payForDelivery that is not a
  * charge says so in `extensions.moneyKept`, so an app can tell the customer for certain.
  */
-export function paymentRefused(code: 'INVALID_STATE' | 'NOT_FOUND', message: string): GraphQLError {
-  const error = code === 'NOT_FOUND' ? notFound(message) : invalidState(message);
+export function paymentRefused(error: GraphQLError): GraphQLError {
   error.extensions.moneyKept = false;
   return error;
 }

@@ -2,7 +2,7 @@ import type DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
 import { mayActFor } from '../auth/caller.js';
 import type { Context } from '../context.js';
-import { notFound } from '../errors.js';
+import { invalidState, notFound } from '../errors.js';
 import type { Outcome, Steps } from '../idempotency/index.js';
 import { upstreamIdempotencyKey } from '../idempotency/keys.js';
 import type { StoredOutcome } from '../idempotency/store.js';
@@ -136,7 +136,7 @@ async function onlyAuthorized(ctx: Context, chargeId: string): Promise<boolean> 
 }
 
 /** payForDelivery's answer for a delivery that is not there (or not the caller's). */
-const noDeliveryToPay = () => paymentRefused('NOT_FOUND', 'The delivery does not exist.');
+const noDeliveryToPay = () => paymentRefused(notFound('The delivery'));
 
 /** After a write, the request's loaders must answer with the new state, not the old. */
 function remember(ctx: Context, delivery: DeliveryRecord): void {
@@ -235,10 +235,10 @@ builder.mutationField('payForDelivery', (t) =>
         before: async () => {
           const delivery = await deliveryToChange(ctx, deliveryId, noDeliveryToPay);
           if (delivery.status === 'CANCELLED') {
-            throw paymentRefused('INVALID_STATE', 'A cancelled delivery cannot be paid for.');
+            throw paymentRefused(invalidState('A cancelled delivery cannot be paid for.'));
           }
           if (delivery.chargeId !== null && !(await onlyAuthorized(ctx, delivery.chargeId))) {
-            throw paymentRefused('INVALID_STATE', 'The delivery is already paid for.');
+            throw paymentRefused(invalidState('The delivery is already paid for.'));
           }
         },
         recheck: async (stored) => {
@@ -247,8 +247,7 @@ builder.mutationField('payForDelivery', (t) =>
           // then may have been cancelled (and its payment refunded) since.
           if (stored.kind === 'refusal' && delivery.status === 'CANCELLED') {
             throw paymentRefused(
-              'INVALID_STATE',
-              'The delivery is cancelled; this payment keeps no money.',
+              invalidState('The delivery is cancelled; this payment keeps no money.'),
             );
           }
         },

@@ -149,6 +149,7 @@ describe('payForDelivery', () => {
   it('gives the same NOT_FOUND for an unknown delivery and a foreign one', async () => {
     const missing = await pay(encodeGlobalId('Delivery', 'del_999999'), randomUUID());
     expect(missing.body.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    expect(missing.body.errors?.[0]?.message).toBe('The delivery does not exist.');
     const page = await getJson<{ data: Array<{ id: string; ownerId: string }> }>(
       harness,
       'deliveries',
