@@ -66,45 +66,31 @@ describe('WEB_CONCURRENCY=2', () => {
     expect(await bff.stop('SIGTERM')).toBe(0);
   });
 
-  it('says in one line that the port is taken and exits 2, without forking workers', async () => {
-    const blocker = await takePort();
-    const { port } = blocker;
-    try {
-      const bff = startBffProcess({
-        ...upstreamEnv(mocks),
-        WEB_CONCURRENCY: '2',
-        PORT: String(port),
-        LOG_LEVEL: 'error',
-      });
-      await expect(bff.url).rejects.toThrow();
-      expect(await bff.stop()).toBe(2);
-      expect(bff.output()).toBe(
-        `the BFF cannot listen on 127.0.0.1:${port}: the port is taken; set PORT to another port (0 picks a free one)\n`,
-      );
-    } finally {
-      await blocker.release();
-    }
-  });
-
-  it('says in one line that the metrics port is taken and exits 2, without forking workers', async () => {
-    const blocker = await takePort();
-    const { port } = blocker;
-    try {
-      const bff = startBffProcess({
-        ...upstreamEnv(mocks),
-        WEB_CONCURRENCY: '2',
-        METRICS_PORT: String(port),
-        LOG_LEVEL: 'error',
-      });
-      await expect(bff.url).rejects.toThrow();
-      expect(await bff.stop()).toBe(2);
-      expect(bff.output()).toBe(
-        `the BFF's metrics endpoint cannot listen on 127.0.0.1:${port}: the port is taken; set METRICS_PORT to another port (0 picks a free one)\n`,
-      );
-    } finally {
-      await blocker.release();
-    }
-  });
+  it.each([
+    ['PORT', 'the BFF'],
+    ['METRICS_PORT', "the BFF's metrics endpoint"],
+  ])(
+    'says in one line that %s is taken and exits 2, without forking workers',
+    async (variable, what) => {
+      const blocker = await takePort();
+      const { port } = blocker;
+      try {
+        const bff = startBffProcess({
+          ...upstreamEnv(mocks),
+          WEB_CONCURRENCY: '2',
+          [variable]: String(port),
+          LOG_LEVEL: 'error',
+        });
+        await expect(bff.url).rejects.toThrow();
+        expect(await bff.stop()).toBe(2);
+        expect(bff.output()).toBe(
+          `${what} cannot listen on 127.0.0.1:${port}: the port is taken; set ${variable} to another port (0 picks a free one)\n`,
+        );
+      } finally {
+        await blocker.release();
+      }
+    },
+  );
 
   it('says in one line that the manifest cannot be read and exits 2, without forking workers', async () => {
     const bff = startBffProcess({

@@ -45,35 +45,26 @@ describe('npm run serve', () => {
     ]);
   });
 
-  it('says in one line that its port is taken and which variable moves it, exit 2', async () => {
-    const blocker = await takePort();
-    const { port } = blocker;
-    try {
-      const bff = startBffProcess({ PORT: String(port), ...upstreamEnv(mocks) });
-      await expect(bff.url).rejects.toThrow();
-      expect(await bff.stop()).toBe(2);
-      expect(bff.output()).toBe(
-        `the BFF cannot listen on 127.0.0.1:${port}: the port is taken; set PORT to another port (0 picks a free one)\n`,
-      );
-    } finally {
-      await blocker.release();
-    }
-  });
-
-  it('says in one line that its metrics port is taken, naming METRICS_PORT, exit 2', async () => {
-    const blocker = await takePort();
-    const { port } = blocker;
-    try {
-      const bff = startBffProcess({ METRICS_PORT: String(port), ...upstreamEnv(mocks) });
-      await expect(bff.url).rejects.toThrow();
-      expect(await bff.stop()).toBe(2);
-      expect(bff.output()).toBe(
-        `the BFF's metrics endpoint cannot listen on 127.0.0.1:${port}: the port is taken; set METRICS_PORT to another port (0 picks a free one)\n`,
-      );
-    } finally {
-      await blocker.release();
-    }
-  });
+  it.each([
+    ['PORT', 'the BFF'],
+    ['METRICS_PORT', "the BFF's metrics endpoint"],
+  ])(
+    'says in one line that %s is taken and which variable moves it, exit 2',
+    async (variable, what) => {
+      const blocker = await takePort();
+      const { port } = blocker;
+      try {
+        const bff = startBffProcess({ [variable]: String(port), ...upstreamEnv(mocks) });
+        await expect(bff.url).rejects.toThrow();
+        expect(await bff.stop()).toBe(2);
+        expect(bff.output()).toBe(
+          `${what} cannot listen on 127.0.0.1:${port}: the port is taken; set ${variable} to another port (0 picks a free one)\n`,
+        );
+      } finally {
+        await blocker.release();
+      }
+    },
+  );
 
   it('says in one line that the persisted-documents manifest cannot be read, exit 2', async () => {
     const bff = startBffProcess({
