@@ -122,19 +122,6 @@ async function deliveryToChange(
   return delivery;
 }
 
-/**
- * Whether the charge linked to a delivery is only authorized (PENDING): a payment whose saga
- * has not finished, not a payment made. Its record may be gone (its instance's memory store
- * restarted, a Redis failover lost it), and then only a retry with its key can settle it, a
- * retry that looks like a first attempt: refused here, the charge would stay PENDING for ever.
- * So the saga runs. Its authorize replays this key's charge at payments if this key made it,
- * and it resumes; for another key it authorizes anew, the link is refused (the delivery has a
- * charge) and the saga releases what it authorized: no money kept.
- */
-async function onlyAuthorized(ctx: Context, chargeId: string): Promise<boolean> {
-  return (await ctx.loaders.charges.load(chargeId))?.status === 'PENDING';
-}
-
 /** payForDelivery's answer for a delivery that is not there (or not the caller's). */
 const noDeliveryToPay = () => paymentRefused(notFound('The delivery'));
 
@@ -237,7 +224,7 @@ builder.mutationField('payForDelivery', (t) =>
           if (delivery.status === 'CANCELLED') {
             throw paymentRefused(invalidState('A cancelled delivery cannot be paid for.'));
           }
-          if (delivery.chargeId !== null && !(await onlyAuthorized(ctx, delivery.chargeId))) {
+          if (delivery.chargeId !== null) {
             throw paymentRefused(invalidState('The delivery is already paid for.'));
           }
         },

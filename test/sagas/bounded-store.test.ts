@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MemoryIdempotencyStore } from '../../src/idempotency/memory-store.js';
-import { type RunningServer, startServer } from '../../src/server.js';
 import { scheduleDelivery } from '../helpers/deliveries.js';
 import { type GraphQLAnswer, type Harness, startHarness } from '../helpers/harness.js';
 import { moneyStateOf } from '../helpers/money.js';
@@ -69,20 +68,6 @@ const payment = (deliveryId: string, idempotencyKey: string) => ({
 
 const pay = (deliveryId: string, idempotencyKey = randomUUID()): Promise<Answer> =>
   harness.graphql(PAY, { token, variables: payment(deliveryId, idempotencyKey) });
-
-/** A payment sent to another BFF instance than the harness's, on the same services. */
-async function payOn(
-  instance: RunningServer,
-  deliveryId: string,
-  idempotencyKey = randomUUID(),
-): Promise<Answer> {
-  const answer = await fetch(`${instance.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: PAY, variables: payment(deliveryId, idempotencyKey) }),
-  });
-  return { status: answer.status, headers: answer.headers, body: await answer.json() };
-}
 
 const cancel = (deliveryId: string, idempotencyKey = randomUUID()): Promise<Answer> =>
   harness.graphql(
@@ -213,46 +198,5 @@ describe('a store holding only sagas not finished', () => {
     expect(retried.body.errors).toBeUndefined();
     expect(since(before, await writes()).cancels).toBe(1);
     expect(store().size).toBe(MAX_RECORDS);
-  });
-});
-
-describe('a payment whose record was lost with its instance (the memory store, restarted)', () => {
-  it('is resumed by its retry with the same key: its one charge is captured', async () => {
-    const delivery = await scheduleDelivery(harness, token);
-    const key = randomUUID();
-    await harness.chaos('payments', { errorRate: 1, routes: [CAPTURE] });
-    const before = await writes();
-    const first = await startServer(harness.config, { metricsReuseMs: 0 });
-    try {
-      expect(codeOf(await payOn(first, delivery, key))).toBe('UPSTREAM_UNAVAILABLE');
-    } finally {
-      await first.close(); // its records go with it: no completer will ever find this one
-    }
-    await harness.chaos('payments', {});
-    const [charge] = harness.mocks.data.chargeIdsByDelivery.get(serviceId(delivery)) ?? [];
-    expect(harness.mocks.data.charges.get(charge ?? '')?.status).toBe('PENDING');
-
-    const restarted = await startServer(harness.config, { metricsReuseMs: 0 });
-    try {
-      // Another key is another payment: refused, its own authorization released at once.
-      const other = await payOn(restarted, delivery);
-      expect(extensionsOf(other)).toMatchObject({ code: 'INVALID_STATE', moneyKept: false });
-      // The same key resumes its saga: payments replays its authorization, the capture runs.
-      const retry = await payOn(restarted, delivery, key);
-      expect(retry.body.errors).toBeUndefined();
-      expect(retry.body.data).toMatchObject({
-        payForDelivery: { charge: { status: 'SUCCEEDED' } },
-      });
-    } finally {
-      await restarted.close();
-    }
-    expect(await moneyStateOf(urls(), serviceId(delivery))).toEqual({
-      state: 'paid',
-      chargeId: charge,
-    });
-    // Two charges made (this payment's, the other key's), one of them released.
-    const charges = harness.mocks.data.chargeIdsByDelivery.get(serviceId(delivery)) ?? [];
-    expect(charges).toHaveLength(2);
-    expect(since(before, await writes())).toMatchObject({ refunds: 1 });
   });
 });
