@@ -7,7 +7,11 @@ import {
   SamplingBreaker,
 } from 'cockatiel';
 import type { UpstreamName } from '../config.js';
-import { UpstreamTimeoutError, UpstreamUnavailableError } from '../upstreams/errors.js';
+import {
+  UpstreamRejectedError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from '../upstreams/errors.js';
 import type { ResilienceOptions } from './options.js';
 
 /**
@@ -36,6 +40,17 @@ export function isUpstreamFault(error: Error): boolean {
   return error.reason !== 'HTTP_4XX' && error.reason !== 'BULKHEAD_FULL';
 }
 
+/**
+ * Whether a probe's failure keeps the breaker open. Only an answer from the upstream may close
+ * it: cockatiel closes it on any error it does not count, and a probe that the request ended
+ * (its client gone, its budget spent: a client can arrange that) or that never reached the
+ * upstream (the bulkhead full) would close it on a dead upstream. A refusal (4xx) is an answer.
+ */
+export function isProbeFailure(error: Error): boolean {
+  if (error instanceof UpstreamRejectedError) return false;
+  return !(error instanceof UpstreamUnavailableError && error.reason === 'HTTP_4XX');
+}
+
 export class UpstreamBreaker {
   /** Calls refused because the breaker was open. */
   rejected = 0;
@@ -49,7 +64,11 @@ export class UpstreamBreaker {
     options: ResilienceOptions['breaker'],
   ) {
     this.#openMs = options.openMs;
-    this.#breaker = circuitBreaker(handleWhen(isUpstreamFault), {
+    const counts = (error: Error) =>
+      this.#breaker.state === CircuitState.HalfOpen
+        ? isProbeFailure(error)
+        : isUpstreamFault(error);
+    this.#breaker = circuitBreaker(handleWhen(counts), {
       halfOpenAfter: options.openMs,
       breaker: new SamplingBreaker({
         threshold: options.threshold,

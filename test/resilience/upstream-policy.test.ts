@@ -195,6 +195,15 @@ describe('circuit breaker', () => {
       expect(await running).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
     }
     expect(policy.breakerState).toBe('open');
+
+    // Its probe, from a request whose budget is nearly spent, ends the request's way: that
+    // says nothing of the upstream, so the breaker stays open (cockatiel would close it).
+    vi.setSystemTime(Date.now() + 5_000);
+    const probe = failure(policy.execute(hanging, call(false, 10)));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await probe).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    expect(calls).toBe(15);
+    expect(policy.breakerState).toBe('open');
   });
 
   it('does not count refusals of the caller (4xx) as upstream failures', async () => {
