@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { errorsAlone } from './use-variable-error-code.js';
 
 /**
  * Takes graphql-js's "Did you mean …?" out of validation errors and out of the variables'
@@ -19,9 +20,9 @@ export function useHiddenSuggestions(): Plugin {
     },
     onExecute: () => ({
       onExecuteDone: ({ result, setResult }) => {
-        // Variables that do not coerce: an answer of errors alone, nothing run.
-        if (!('errors' in result) || !result.errors || result.data !== undefined) return;
-        setResult({ ...result, errors: result.errors.map(withoutSuggestion) });
+        const errors = errorsAlone(result); // variables that do not coerce
+        if (errors === undefined) return;
+        setResult({ ...result, errors: errors.map(withoutSuggestion) });
       },
     }),
   };

@@ -11,10 +11,11 @@ export function useVariableErrorCode(): Plugin {
   return {
     onExecute: () => ({
       onExecuteDone: ({ result, setResult }) => {
-        if (!('errors' in result) || !result.errors || result.data !== undefined) return;
+        const errors = errorsAlone(result);
+        if (errors === undefined) return;
         setResult({
           ...result,
-          errors: result.errors.map((error) =>
+          errors: errors.map((error) =>
             error.path === undefined &&
             error.extensions.code === undefined &&
             error.message.startsWith('Variable "$')
@@ -28,4 +29,13 @@ export function useVariableErrorCode(): Plugin {
       },
     }),
   };
+}
+
+/**
+ * The errors of an answer that is errors alone, nothing run (variables that do not coerce),
+ * or undefined for any other answer.
+ */
+export function errorsAlone(result: object): readonly GraphQLError[] | undefined {
+  if (!('errors' in result) || ('data' in result && result.data !== undefined)) return undefined;
+  return Array.isArray(result.errors) ? (result.errors as GraphQLError[]) : undefined;
 }

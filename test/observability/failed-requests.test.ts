@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../helpers/harness.js';
+import { metricTotal } from '../helpers/metric-total.js';
 import { operation } from '../helpers/operations.js';
 
 /**
@@ -21,17 +22,6 @@ beforeAll(async () => {
 });
 afterAll(() => harness.close());
 
-/** The sum of the samples of `name` whose labels include `labels`, 0 when none. */
-function total(text: string, name: string, labels: Record<string, string>): number {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (wanted.every((pair) => line.includes(pair))) sum += Number(line.split(' ').at(-1));
-  }
-  return sum;
-}
-
 /** Runs `requests` and reads what they did to `/metrics`. */
 async function counted(requests: () => Promise<void>) {
   const scrape = async () => (await fetch(`${harness.server.metricsUrl}`)).text();
@@ -39,7 +29,7 @@ async function counted(requests: () => Promise<void>) {
   await requests();
   const after = await scrape();
   return (name: string, labels: Record<string, string> = {}) =>
-    total(after, name, labels) - total(before, name, labels);
+    metricTotal(after, name, labels) - metricTotal(before, name, labels);
 }
 
 const board = () =>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFUSED } from '../../src/plugins/use-operation-telemetry.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
+import { metricTotal } from '../helpers/metric-total.js';
 
 /**
  * Every refusal of the guarded entry (README's table, one row each) as a client and an
@@ -220,17 +221,6 @@ async function scrape(): Promise<string> {
   return (await fetch(`${harness.server.metricsUrl}`)).text();
 }
 
-/** The sum of the samples of `name` whose labels include `labels`. */
-function total(text: string, name: string, labels: Record<string, string>): number {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (wanted.every((pair) => line.includes(pair))) sum += Number(line.split(' ').at(-1));
-  }
-  return sum;
-}
-
 interface Counted {
   status: number;
   /** The distinct codes of the answer's errors, in order. */
@@ -253,7 +243,7 @@ async function sendCounted({ search = '', ...init }: Refusal['init']): Promise<C
   return {
     status: answer.status,
     codes: [...new Set(body.errors?.map((error) => error.extensions?.code))],
-    delta: (name, labels) => total(after, name, labels) - total(before, name, labels),
+    delta: (name, labels) => metricTotal(after, name, labels) - metricTotal(before, name, labels),
   };
 }
 
