@@ -73,25 +73,35 @@ export class SagaCompleter {
     return look;
   }
 
+  /**
+   * Batch after batch while batches come back full, for one interval's time at most: a
+   * backlog (an outage's worth of abandoned sagas, or a client abandoning its mutations on
+   * purpose to fill the store, which then refuses every mutation) drains as fast as sagas
+   * run, not `batch` per interval.
+   */
   async #look(): Promise<number> {
-    const owner = randomUUID();
-    let claimed: ClaimedRecord[];
-    try {
-      claimed = await this.idempotency.store.claimExpired({
-        owner,
-        leaseMs: this.options.budgetMs * 2,
-        idleMs: this.options.idleMs,
-        limit: this.options.batch,
-      });
-    } catch (error) {
-      this.logger.warn({ err: error }, 'saga completer: the idempotency store is unavailable');
-      return 0;
-    }
+    const started = Date.now();
     let ran = 0;
-    for (const record of claimed) {
-      if (await this.#settle(record, owner)) ran += 1;
+    for (;;) {
+      const owner = randomUUID();
+      let claimed: ClaimedRecord[];
+      try {
+        claimed = await this.idempotency.store.claimExpired({
+          owner,
+          leaseMs: this.options.budgetMs * 2,
+          idleMs: this.options.idleMs,
+          limit: this.options.batch,
+        });
+      } catch (error) {
+        this.logger.warn({ err: error }, 'saga completer: the idempotency store is unavailable');
+        return ran;
+      }
+      for (const record of claimed) {
+        if (await this.#settle(record, owner)) ran += 1;
+      }
+      const spentMs = Date.now() - started;
+      if (claimed.length < this.options.batch || spentMs >= this.options.intervalMs) return ran;
     }
-    return ran;
   }
 
   async #settle(record: ClaimedRecord, owner: string): Promise<boolean> {

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { scheduleDelivery } from '../helpers/deliveries.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
+import { moneyStateOf } from '../helpers/money.js';
+
+/**
+ * The completer against a backlog: more abandoned sagas than one batch (20) are settled in one
+ * look, so a backlog drains as fast as sagas run. The interval is set long (its timer never
+ * fires during the test) and the look is run by hand.
+ */
+
+let harness: Harness;
+let token: string;
+
+beforeAll(async () => {
+  harness = await startHarness({
+    SAGA_COMPLETER_INTERVAL_MS: '600000',
+    SAGA_COMPLETER_IDLE_MS: '0',
+    // The failing link must not open the deliveries breaker: every payment gets as far.
+    UPSTREAM_DELIVERIES_BREAKER_MIN_CALLS: '1000',
+  });
+  token = await harness.token('acc_0001');
+});
+afterAll(() => harness.close());
+afterEach(() => vi.useRealTimers());
+
+const serviceId = (globalId: string) =>
+  Buffer.from(globalId, 'base64url').toString().split(':')[1] ?? '';
+
+describe('a backlog of abandoned payments', () => {
+  it('is settled in one look, batch after batch, every charge released', async () => {
+    const deliveries: string[] = [];
+    for (let i = 0; i < 25; i++) deliveries.push(await scheduleDelivery(harness, token));
+    // Each payment authorizes, then cannot link: authorized and unlinked, left by its client.
+    await harness.chaos('deliveries', {
+      errorRate: 1,
+      errorStatus: 503,
+      routes: ['POST /v1/deliveries/{id}/payment'],
+    });
+    for (const delivery of deliveries) {
+      const { body } = await harness.graphql(
+        `mutation ($input: PayForDeliveryInput!) { payForDelivery(input: $input) { charge { id } } }`,
+        {
+          token,
+          variables: {
+            input: {
+              idempotencyKey: randomUUID(),
+              deliveryId: delivery,
+              amountCents: 4200,
+              currency: 'EUR',
+            },
+          },
+        },
+      );
+      expect(body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    }
+    await harness.chaos('deliveries', {});
+    // Past every lease (the memory store reads `Date`): all 25 are abandoned now.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + harness.config.idempotency.leaseMs + 1);
+
+    expect(await harness.server.skyway.completer.runOnce()).toBe(25);
+    for (const delivery of deliveries) {
+      expect(await moneyStateOf(harness.mocks.urls, serviceId(delivery))).toEqual({
+        state: 'unpaid',
+      });
+    }
+  });
+});
