@@ -271,21 +271,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const resilience = Object.fromEntries(
     UPSTREAM_NAMES.map((name) => [name, resilienceFromEnv(present, name, problems)]),
   ) as Record<UpstreamName, ResilienceOptions>;
-  if (parsed.success) {
-    for (const name of UPSTREAM_NAMES) {
-      // An attempt is judged by the breaker only when it had its whole timeout (one cut short
-      // by the request's budget says nothing of the upstream): a timeout at or above the
-      // budget would cut every attempt short, and a hung upstream would never open it.
-      const attemptMs = resilience[name].attemptTimeoutMs;
-      if (attemptMs >= parsed.data.REQUEST_TIMEOUT_MS) {
-        const specific = `UPSTREAM_${name.toUpperCase()}_TIMEOUT_MS`;
-        const variable = present[specific] !== undefined ? specific : 'UPSTREAM_TIMEOUT_MS';
-        problems.push(
-          `${variable}: must be below REQUEST_TIMEOUT_MS (got ${attemptMs}, REQUEST_TIMEOUT_MS is ${parsed.data.REQUEST_TIMEOUT_MS})`,
-        );
-      }
-    }
-  }
   if (parsed.success && parsed.data.IDEMPOTENCY_LEASE_MS <= parsed.data.REQUEST_TIMEOUT_MS) {
     // A lease shorter than a request could run would let a retry take over a live request.
     problems.push(

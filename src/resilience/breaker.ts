@@ -3,8 +3,11 @@ import {
   type CircuitBreakerPolicy,
   CircuitState,
   circuitBreaker,
+  DelegateBackoff,
+  type FailureReason,
   handleWhen,
   SamplingBreaker,
+  TaskCancelledError,
 } from 'cockatiel';
 import type { UpstreamName } from '../config.js';
 import {
@@ -13,6 +16,7 @@ import {
   UpstreamUnavailableError,
 } from '../upstreams/errors.js';
 import type { ResilienceOptions } from './options.js';
+import { RequestEndedError } from './timed-attempt.js';
 
 /**
  * cockatiel's circuit breaker, one per upstream and shared by every request to it, speaking
@@ -51,25 +55,38 @@ export function isProbeFailure(error: Error): boolean {
   return !(error instanceof UpstreamUnavailableError && error.reason === 'HTTP_4XX');
 }
 
+/** A probe that said nothing of the upstream: its request ended, or it never left. */
+function saidNothing(result: FailureReason<unknown>): boolean {
+  return (
+    'error' in result &&
+    (result.error instanceof RequestEndedError || result.error instanceof TaskCancelledError)
+  );
+}
+
 export class UpstreamBreaker {
   /** Calls refused because the breaker was open. */
   rejected = 0;
   readonly #breaker: CircuitBreakerPolicy;
-  readonly #openMs: number;
-  /** When it last opened (ms epoch, `Date.now()`, cockatiel's clock). */
+  /** When it last opened (ms epoch, `Date.now()`, cockatiel's clock), and for how long. */
   #openedAt = 0;
+  #openFor = 0;
 
   constructor(
     private readonly upstream: UpstreamName,
     options: ResilienceOptions['breaker'],
   ) {
-    this.#openMs = options.openMs;
     const counts = (error: Error) =>
       this.#breaker.state === CircuitState.HalfOpen
         ? isProbeFailure(error)
         : isUpstreamFault(error);
     this.#breaker = circuitBreaker(handleWhen(counts), {
-      halfOpenAfter: options.openMs,
+      // `openMs` after a failure; none after a probe that said nothing (it reopened the
+      // breaker rather than close it on a dead upstream): the next call probes at once, so a
+      // client cannot keep a recovered upstream's breaker open by ending its probes.
+      halfOpenAfter: new DelegateBackoff<{ result: FailureReason<unknown> }>((context) => {
+        this.#openFor = saidNothing(context.result) ? 0 : options.openMs;
+        return this.#openFor;
+      }),
       breaker: new SamplingBreaker({
         threshold: options.threshold,
         duration: options.windowMs,
@@ -92,8 +109,8 @@ export class UpstreamBreaker {
    */
   get state(): BreakerState {
     const state = this.#breaker.state;
-    // cockatiel refuses while `now - openedAt < openMs` (a constant backoff of openMs).
-    if (state === CircuitState.Open && Date.now() - this.#openedAt >= this.#openMs) {
+    // cockatiel refuses while `now - openedAt < duration` (the backoff chosen when it opened).
+    if (state === CircuitState.Open && Date.now() - this.#openedAt >= this.#openFor) {
       return 'half-open';
     }
     return BREAKER_STATES[state];

@@ -60,10 +60,18 @@ describe('TimedAttempt', () => {
     const timed = new TimedAttempt(1_000);
     const request = new AbortController();
     const { attempt } = hanging();
-    const running = timed.execute(attempt, call(500, request.signal)).catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(500);
+    const running = timed.execute(attempt, call(300, request.signal)).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(300);
     request.abort(); // what the request scope does when its budget is spent
     expect(await running).toBeInstanceOf(RequestEndedError);
+  });
+
+  it('judges an attempt given half its timeout or more as the upstream’s own timeout', async () => {
+    const timed = new TimedAttempt(1_000);
+    const { attempt } = hanging();
+    const running = timed.execute(attempt, call(500)).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await running).toBeInstanceOf(UpstreamTimeoutError);
   });
 
   it('fails with RequestEndedError when the client leaves before the deadline', async () => {

@@ -188,8 +188,12 @@ describe('circuit breaker', () => {
     expect(calls).toBe(10);
     expect(policy.breakerState).toBe('closed');
 
-    // An upstream that uses its whole attempt timeout still counts.
-    for (let i = 0; i < 4; i++) {
+    // An upstream given its whole attempt timeout still counts; so does one given half of it
+    // or more (an attempt timeout next to the request's budget must not excuse every call).
+    const halfGiven = failure(policy.execute(hanging, call(false, 600)));
+    await vi.advanceTimersByTimeAsync(600);
+    expect(await halfGiven).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    for (let i = 0; i < 3; i++) {
       const running = failure(policy.execute(hanging, call(false, 3_000)));
       await vi.advanceTimersByTimeAsync(1_000);
       expect(await running).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
@@ -203,7 +207,11 @@ describe('circuit breaker', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(await probe).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
     expect(calls).toBe(15);
-    expect(policy.breakerState).toBe('open');
+    expect(policy.breakerState).not.toBe('closed');
+    // Nor does it keep the breaker open for another open period: the next call probes at
+    // once, and an upstream that answers closes it.
+    expect(await policy.execute(async () => 'ok', call(false, 3_000))).toBe('ok');
+    expect(policy.breakerState).toBe('closed');
   });
 
   it('does not count refusals of the caller (4xx) as upstream failures', async () => {

@@ -14,7 +14,6 @@ let dispatcherToken: string;
 beforeAll(async () => {
   harness = await startHarness({
     REQUEST_TIMEOUT_MS: '800',
-    UPSTREAM_TIMEOUT_MS: '600', // below the budget, as the configuration requires
     UPSTREAM_RETRY_BASE_MS: '1',
     UPSTREAM_RETRY_CAP_MS: '5',
     UPSTREAM_DRONES_BREAKER_MIN_CALLS: '6',
