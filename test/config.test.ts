@@ -60,7 +60,7 @@ describe('messages', () => {
       '(got "redis+cluster://***@")',
     );
     const long = messageOf({ UPSTREAM_DRONES_RETRIES: '9'.repeat(10_000) });
-    expect(long).toContain(`(got "${'9'.repeat(200)}"… (10000 characters))`);
+    expect(long).toContain(`(got "${'9'.repeat(200)}"… (cut at 200 characters))`);
     expect(long.length).toBeLessThan(400);
   });
 

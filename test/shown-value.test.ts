@@ -13,14 +13,19 @@ describe('shownValue', () => {
     ['redis//:s3cret@redis:6379', '"redis//***@redis:6379"'],
     [' redis://:s3cret@redis:6379', '" redis://***@redis:6379"'],
     ['redis://:pa/ss#w@rd@redis:6379', '"redis://***@redis:6379"'],
-    ['redis:s3cret@redis:6379', '"***@redis:6379"'],
+    ['redis:s3cret@redis:6379', '"redis:***@redis:6379"'],
+    ['redis:/:s3cret@h:6379', '"redis:/***@h:6379"'],
+    ['redis+cluster:/user:s3cret@h1:7000', '"redis+cluster:/***@h1:7000"'],
+    ['redis+sentinel://:correct s3cret horse@h1:26379', '"redis+sentinel://***@h1:26379"'],
+    ['redis://h:6379/0#password=s3cret;x=1', '"redis://h:6379/0#password=***;x=1"'],
+    ['redis://h:6379/0?sentinelPassword=s3 cret', '"redis://h:6379/0?sentinelPassword=***"'],
     [
       'redis+sentinel://h1:26379/main?sentinelPassword=s3cret&db=1',
       '"redis+sentinel://h1:26379/main?sentinelPassword=***&db=1"',
     ],
   ])('masks the credentials of %j', (value, shown) => {
     expect(shownValue(value)).toBe(shown);
-    expect(shownValue(value)).not.toMatch(/s3cret|pa\/ss/);
+    expect(shownValue(value)).not.toMatch(/s3|cret|pa\/ss/);
   });
 
   it('shows other values as they are, quoted', () => {
@@ -30,6 +35,6 @@ describe('shownValue', () => {
   });
 
   it('cuts a long value, saying how long it was', () => {
-    expect(shownValue('9'.repeat(10_000))).toBe(`"${'9'.repeat(200)}"… (10000 characters)`);
+    expect(shownValue('9'.repeat(10_000))).toBe(`"${'9'.repeat(200)}"… (cut at 200 characters)`);
   });
 });
