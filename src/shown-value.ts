@@ -12,7 +12,7 @@ const MAX_SHOWN = 200;
 const MASKS: Array<[RegExp, string]> = [
   // Everything before the last `@` (a password may hold `/`, `#`, spaces or `@`), but a
   // scheme and its slashes however many: `redis://`, `redis:/`, `redis//` keep their shape.
-  [/^(\s*[a-z][a-z0-9+.-]*:?\/*)?[^]*@/i, '$1***@'],
+  [/^(\s*[a-z][a-z0-9+.-]*:?\/*)?[\s\S]*@/i, '$1***@'],
   // A parameter that names a secret, after `?`, `&`, `#` or `;`, up to the next of those.
   [/([?&#;][^=?&#;]*(?:pass|secret|token|key)[^=?&#;]*=)[^?&#;]*/gi, '$1***'],
 ];
