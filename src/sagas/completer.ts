@@ -40,6 +40,8 @@ const STUCK_RETRY_MS = 60 * 60 * 1000; // 1 h
 export class SagaCompleter {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<number> | undefined;
+  /** Set by `stop()`: the look in progress ends after its batch instead of taking another. */
+  #stopping = false;
 
   constructor(
     private readonly idempotency: IdempotentMutations,
@@ -51,6 +53,7 @@ export class SagaCompleter {
 
   start(): void {
     if (this.options.intervalMs === 0 || this.#timer !== undefined) return;
+    this.#stopping = false;
     this.#timer = setInterval(() => {
       // One look at a time: a slow look is not overlapped by the next.
       if (this.#running === undefined) void this.runOnce().catch(() => {});
@@ -59,6 +62,7 @@ export class SagaCompleter {
 
   /** Stops looking and waits for the look in progress. */
   async stop(): Promise<void> {
+    this.#stopping = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running?.catch(() => {});
@@ -100,7 +104,8 @@ export class SagaCompleter {
         if (await this.#settle(record, owner)) ran += 1;
       }
       const spentMs = Date.now() - started;
-      if (claimed.length < this.options.batch || spentMs >= this.options.intervalMs) return ran;
+      const more = claimed.length === this.options.batch && spentMs < this.options.intervalMs;
+      if (!more || this.#stopping) return ran;
     }
   }
 
