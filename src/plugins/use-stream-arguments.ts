@@ -15,7 +15,9 @@ import { ErrorCode } from '../errors.js';
  * INTERNAL_SERVER_ERROR and the log a stack trace per request, for free (an operation that
  * errs costs no rate points). The directive's argument is a nullable `Int` (its definition is
  * the incremental-delivery RFC's), so no validation rule sees a value that only the variables
- * give; it is checked here, with the operation's variables, where each is known.
+ * give; it is checked here, with the operation's variables, where each is known. Every
+ * `@stream` of the document is checked, in an operation not run or under `if: false` too: a
+ * bad value is bad input wherever it stands, and one walk per document is cached.
  */
 export function useStreamArguments(): Plugin {
   /** The @stream nodes of each document, found once per cached document. */
