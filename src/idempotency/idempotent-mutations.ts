@@ -84,6 +84,8 @@ export interface IdempotencyCounters {
   resumed: number;
   /** Steps or completions refused because another request had taken the lease over. */
   lostLeases: number;
+  /** Mutations refused before they ran because the store had no room (`STORE_FULL`). */
+  storeFull: number;
 }
 
 export class IdempotentMutations {
@@ -94,6 +96,7 @@ export class IdempotentMutations {
     inUse: 0,
     resumed: 0,
     lostLeases: 0,
+    storeFull: 0,
   };
 
   constructor(
@@ -118,7 +121,7 @@ export class IdempotentMutations {
         resume: request.resume,
       });
 
-    let begun = await storeCall(begin);
+    let begun = await this.#storeCall(begin);
     // Waits for a running twin at most `waitMs`, and never past the request's own budget.
     const waitUntil = Math.min(
       Date.now() + this.options.waitMs,
@@ -127,7 +130,7 @@ export class IdempotentMutations {
     while (begun.status === 'in-flight' && Date.now() + POLL_MS < waitUntil) {
       if (options.budget?.signal.aborted) break;
       await pause(POLL_MS, options.budget?.signal);
-      begun = await storeCall(begin);
+      begun = await this.#storeCall(begin);
     }
 
     switch (begun.status) {
@@ -179,7 +182,7 @@ export class IdempotentMutations {
         const previous = done[name];
         if (previous !== undefined) return previous;
         const value = await action();
-        const stored = await storeCall(() =>
+        const stored = await this.#storeCall(() =>
           this.store.saveStep(key, owner, name, value, this.options.leaseMs),
         );
         if (!stored) {
@@ -198,7 +201,7 @@ export class IdempotentMutations {
 
     try {
       const outcome = await body(steps);
-      const completed = await storeCall(() =>
+      const completed = await this.#storeCall(() =>
         this.store.complete(
           key,
           owner,
@@ -213,11 +216,38 @@ export class IdempotentMutations {
       if (error instanceof LeaseLostError) throw idempotencyKeyInUse();
       const refusal = refusalOf(error);
       if (refusal !== null) {
-        await storeCall(() => this.store.complete(key, owner, refusal, this.options.retentionMs));
+        await this.#storeCall(() =>
+          this.store.complete(key, owner, refusal, this.options.retentionMs),
+        );
       } else {
         await this.store.release(key, owner, retryInMs).catch(() => {});
       }
       throw error;
+    }
+  }
+
+  /**
+   * A store that cannot be reached, or has no room for a new record, fails the mutation
+   * closed, with a coded error: running a payment without its idempotency record is exactly
+   * what the record is there to prevent. A full store is counted: it refuses every mutation
+   * until the completer has settled what fills it, and an operator must hear of it.
+   */
+  async #storeCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isIdempotencyStoreFullError(error)) {
+        this.counters.storeFull += 1;
+        throw storeUnavailable(
+          'idempotency-store',
+          'The idempotency store is full; retry with the same idempotencyKey shortly.',
+          'STORE_FULL',
+        );
+      }
+      throw storeUnavailable(
+        'idempotency-store',
+        'The idempotency store is unavailable; retry with the same idempotencyKey.',
+      );
     }
   }
 }
@@ -250,27 +280,4 @@ function replay(outcome: StoredOutcome): Outcome {
     });
   }
   return outcome.value;
-}
-
-/**
- * A store that cannot be reached, or has no room for a new record, fails the mutation closed,
- * with a coded error: running a payment without its idempotency record is exactly what the
- * record is there to prevent.
- */
-async function storeCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (isIdempotencyStoreFullError(error)) {
-      throw storeUnavailable(
-        'idempotency-store',
-        'The idempotency store is full; retry with the same idempotencyKey shortly.',
-        'STORE_FULL',
-      );
-    }
-    throw storeUnavailable(
-      'idempotency-store',
-      'The idempotency store is unavailable; retry with the same idempotencyKey.',
-    );
-  }
 }

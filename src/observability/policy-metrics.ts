@@ -79,10 +79,11 @@ export function observeRecordReuse(metrics: Metrics, upstreams: Upstreams): void
 export function observeIdempotency(metrics: Metrics, idempotency: IdempotentMutations): void {
   metrics.observe(
     'skyway_idempotency_total',
-    'Idempotent mutations by outcome: executed, replayed, resumed, key reused, key in use, lease lost.',
+    'Idempotent mutations by outcome: executed, replayed, resumed, key reused, key in use, lease lost, refused for a full store.',
     ['outcome'],
     () => {
-      const { executions, replays, resumed, conflicts, inUse, lostLeases } = idempotency.counters;
+      const { executions, replays, resumed, conflicts, inUse, lostLeases, storeFull } =
+        idempotency.counters;
       return [
         [{ outcome: 'executed' }, executions],
         [{ outcome: 'replayed' }, replays],
@@ -90,6 +91,7 @@ export function observeIdempotency(metrics: Metrics, idempotency: IdempotentMuta
         [{ outcome: 'key_reused' }, conflicts],
         [{ outcome: 'key_in_use' }, inUse],
         [{ outcome: 'lease_lost' }, lostLeases],
+        [{ outcome: 'store_full' }, storeFull],
       ];
     },
     'counter',

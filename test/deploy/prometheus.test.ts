@@ -43,6 +43,7 @@ describe('deploy/prometheus', () => {
       'SkywayErrorBudgetBurnFast',
       'SkywayErrorBudgetBurnSlow',
       'SkywayIdempotencyStoreDown',
+      'SkywayIdempotencyStoreFull',
       'SkywayLatencyP99OverBudget',
       'SkywayRateLimitFailingOpen',
       'SkywaySagasStuck',

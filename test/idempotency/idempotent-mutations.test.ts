@@ -92,6 +92,7 @@ describe('a store with no room', () => {
       },
     });
     expect(body).not.toHaveBeenCalled();
+    expect(mutations.counters.storeFull).toBe(1);
 
     // The first is finished by its retry; its record, completed, makes room for the second.
     await mutations.run(scope, request, async () => ({ deliveryId: 'del_1' }));
