@@ -13,8 +13,9 @@ const MASKS: Array<[RegExp, string]> = [
   // Everything before the last `@` (a password may hold `/`, `#`, spaces or `@`), but a
   // scheme and its slashes however many: `redis://`, `redis:/`, `redis//` keep their shape.
   [/^(\s*[a-z][a-z0-9+.-]*:?\/*)?[\s\S]*@/i, '$1***@'],
-  // A parameter that names a secret, after `?`, `&`, `#` or `;`, up to the next of those.
-  [/([?&#;][^=?&#;]*(?:pass|secret|token|key)[^=?&#;]*=)[^?&#;]*/gi, '$1***'],
+  // Every parameter's value, after `?`, `&`, `#` or `;`, up to the next of those: a secret's
+  // name need not say it is one (`#pw=…`).
+  [/([?&#;][^=?&#;]*=)[^?&#;]*/g, '$1***'],
 ];
 
 export function shownValue(value: string | undefined): string {

@@ -17,11 +17,12 @@ describe('shownValue', () => {
     ['redis:/:s3cret@h:6379', '"redis:/***@h:6379"'],
     ['redis+cluster:/user:s3cret@h1:7000', '"redis+cluster:/***@h1:7000"'],
     ['redis+sentinel://:correct s3cret horse@h1:26379', '"redis+sentinel://***@h1:26379"'],
-    ['redis://h:6379/0#password=s3cret;x=1', '"redis://h:6379/0#password=***;x=1"'],
+    ['redis://h:6379/0#password=s3cret;x=1', '"redis://h:6379/0#password=***;x=***"'],
+    ['redis+sentinel://h:26379/m#pw=s3cret', '"redis+sentinel://h:26379/m#pw=***"'],
     ['redis://h:6379/0?sentinelPassword=s3 cret', '"redis://h:6379/0?sentinelPassword=***"'],
     [
       'redis+sentinel://h1:26379/main?sentinelPassword=s3cret&db=1',
-      '"redis+sentinel://h1:26379/main?sentinelPassword=***&db=1"',
+      '"redis+sentinel://h1:26379/main?sentinelPassword=***&db=***"',
     ],
   ])('masks the credentials of %j', (value, shown) => {
     expect(shownValue(value)).toBe(shown);
