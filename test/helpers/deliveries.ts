@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Harness } from './harness.js';
 import { operation } from './operations.js';
 
-/** Schedules a delivery through the BFF as `token`'s account, as the app does; its global id. */
-export async function scheduleDelivery(harness: Harness, token: string): Promise<string> {
-  const { body } = await harness.graphql<{ scheduleDelivery: { delivery: { id: string } } }>(
+/** Schedules a delivery through the BFF as `token`'s account, as the app does: its answer. */
+export function scheduleDeliveryAnswer(harness: Harness, token: string) {
+  return harness.graphql<{ scheduleDelivery: { delivery: { id: string } } }>(
     operation('ScheduleDelivery'),
     {
       token,
@@ -18,6 +18,11 @@ export async function scheduleDelivery(harness: Harness, token: string): Promise
       },
     },
   );
+}
+
+/** Schedules a delivery through the BFF as `token`'s account, as the app does; its global id. */
+export async function scheduleDelivery(harness: Harness, token: string): Promise<string> {
+  const { body } = await scheduleDeliveryAnswer(harness, token);
   const id = body.data?.scheduleDelivery.delivery.id;
   if (!id) throw new Error(`could not schedule: ${JSON.stringify(body.errors)}`);
   return id;

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scheduleDeliveryAnswer } from '../helpers/deliveries.js';
 import { type Harness, startHarness } from '../helpers/harness.js';
 import { operation } from '../helpers/operations.js';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
@@ -30,20 +30,6 @@ async function readyz(): Promise<{ status: number; body: Record<string, unknown>
     signal: AbortSignal.timeout(1_000),
   });
   return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
-}
-
-function schedule(): ReturnType<Harness['graphql']> {
-  return harness.graphql(operation('ScheduleDelivery'), {
-    token,
-    variables: {
-      input: {
-        idempotencyKey: randomUUID(),
-        pickup: { lat: 52.5, lng: 13.4 },
-        dropoff: { lat: 52.4, lng: 13.3 },
-        package: { size: 'MEDIUM', weightKg: 3 },
-      },
-    },
-  });
 }
 
 describe('with the shared Redis down', () => {
@@ -80,7 +66,7 @@ describe('with the shared Redis down', () => {
     expect(read.body.errors).toBeUndefined();
 
     await harness.reset();
-    const write = await schedule();
+    const write = await scheduleDeliveryAnswer(harness, token);
     expect(write.status).toBe(200);
     expect(write.body.data).toBeNull();
     expect(write.body.errors?.map((e) => e.extensions)).toEqual([
