@@ -37,6 +37,17 @@ function flaky(failures: number, error: () => Error) {
   return { attempt, calls: () => calls };
 }
 
+/** An upstream that never answers: each attempt times out when its signal aborts. */
+function hangingUpstream() {
+  let calls = 0;
+  const attempt = (signal: AttemptSignal) =>
+    new Promise<string>((_, reject) => {
+      calls += 1;
+      signal.once('abort', () => reject(new UpstreamTimeoutError('drones')));
+    });
+  return { attempt, calls: () => calls };
+}
+
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
     () => {
@@ -151,12 +162,7 @@ describe('circuit breaker', () => {
 
   it('does not count calls whose client left or whose budget was spent', async () => {
     const policy = policyWith(breakerOptions);
-    let calls = 0;
-    const hanging = (signal: AttemptSignal) =>
-      new Promise<string>((_, reject) => {
-        calls += 1;
-        signal.once('abort', () => reject(new UpstreamTimeoutError('drones')));
-      });
+    const { attempt: hanging, calls } = hangingUpstream();
     for (let i = 0; i < 10; i++) {
       const client = new AbortController();
       const running = policy.execute(hanging, { ...call(), signal: client.signal });
@@ -165,19 +171,14 @@ describe('circuit breaker', () => {
       const spent = { ...call(), deadline: Date.now() - 1 };
       expect(await failure(policy.execute(hanging, spent))).toBeInstanceOf(UpstreamTimeoutError);
     }
-    expect(calls).toBe(10); // the spent budgets never reached the upstream
+    expect(calls()).toBe(10); // the spent budgets never reached the upstream
     expect(policy.breakerState).toBe('closed');
   });
 
   it("does not count attempts cut short by the request's budget (a slow client's doing)", async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
     const policy = policyWith({ ...breakerOptions, attemptTimeoutMs: 1_000 });
-    let calls = 0;
-    const hanging = (signal: AttemptSignal) =>
-      new Promise<string>((_, reject) => {
-        calls += 1;
-        signal.once('abort', () => reject(new UpstreamTimeoutError('drones')));
-      });
+    const { attempt: hanging, calls } = hangingUpstream();
     // Each request arrives with 10 ms of its budget left (its body trickled in): the
     // upstream gets 10 ms of its 1 s, and times out through no fault of its own.
     for (let i = 0; i < 10; i++) {
@@ -185,7 +186,7 @@ describe('circuit breaker', () => {
       await vi.advanceTimersByTimeAsync(10);
       expect(await running).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
     }
-    expect(calls).toBe(10);
+    expect(calls()).toBe(10);
     expect(policy.breakerState).toBe('closed');
 
     // An upstream given its whole attempt timeout still counts; so does one given half of it
@@ -206,7 +207,7 @@ describe('circuit breaker', () => {
     const probe = failure(policy.execute(hanging, call(false, 10)));
     await vi.advanceTimersByTimeAsync(10);
     expect(await probe).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
-    expect(calls).toBe(15);
+    expect(calls()).toBe(15);
     expect(policy.breakerState).not.toBe('closed');
     // Nor does it keep the breaker open for another open period: the next call probes at
     // once, and an upstream that answers closes it.
