@@ -8,7 +8,7 @@ import { type KeyScope, scopeDigest } from './keys.js';
 import {
   type ClaimedRecord,
   type IdempotencyStore,
-  isIdempotencyStoreFullError,
+  IdempotencyStoreFullError,
   type StoredOutcome,
 } from './store.js';
 
@@ -236,7 +236,7 @@ export class IdempotentMutations {
     try {
       return await call();
     } catch (error) {
-      if (isIdempotencyStoreFullError(error)) {
+      if (error instanceof IdempotencyStoreFullError) {
         this.counters.storeFull += 1;
         throw storeUnavailable(
           'idempotency-store',

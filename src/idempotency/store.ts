@@ -120,12 +120,7 @@ export interface IdempotencyStore {
  */
 export class IdempotencyStoreFullError extends Error {
   override name = 'IdempotencyStoreFullError';
-  readonly code = 'IDEMPOTENCY_STORE_FULL';
   constructor(detail: string) {
     super(`The idempotency store is full: ${detail}`);
   }
-}
-
-export function isIdempotencyStoreFullError(error: unknown): error is IdempotencyStoreFullError {
-  return error instanceof IdempotencyStoreFullError;
 }
