@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../mock-services/index.js';
 import { startBffProcess, upstreamEnv } from './helpers/bff-process.js';
-import { takePort } from './helpers/taken-port.js';
+import { serveOnTakenPort } from './helpers/taken-port.js';
 
 /**
  * Cluster mode: workers share the port, a dead worker is replaced, SIGTERM stops them all, and
@@ -72,23 +72,16 @@ describe('WEB_CONCURRENCY=2', () => {
   ])(
     'says in one line that %s is taken and exits 2, without forking workers',
     async (variable, what) => {
-      const blocker = await takePort();
-      const { port } = blocker;
-      try {
-        const bff = startBffProcess({
-          ...upstreamEnv(mocks),
-          WEB_CONCURRENCY: '2',
-          [variable]: String(port),
-          LOG_LEVEL: 'error',
-        });
-        await expect(bff.url).rejects.toThrow();
-        expect(await bff.stop()).toBe(2);
-        expect(bff.output()).toBe(
-          `${what} cannot listen on 127.0.0.1:${port}: the port is taken; set ${variable} to another port (0 picks a free one)\n`,
-        );
-      } finally {
-        await blocker.release();
-      }
+      const { port, listened, exitCode, output } = await serveOnTakenPort(variable, {
+        ...upstreamEnv(mocks),
+        WEB_CONCURRENCY: '2',
+        LOG_LEVEL: 'error',
+      });
+      expect(listened).toBe(false);
+      expect(exitCode).toBe(2);
+      expect(output).toBe(
+        `${what} cannot listen on 127.0.0.1:${port}: the port is taken; set ${variable} to another port (0 picks a free one)\n`,
+      );
     },
   );
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockServices, startMockServices } from '../mock-services/index.js';
 import { startBffProcess, upstreamEnv } from './helpers/bff-process.js';
-import { takePort } from './helpers/taken-port.js';
+import { serveOnTakenPort } from './helpers/taken-port.js';
 
 /** `npm run serve` as a deployment runs it: a child process, stopped by a signal. */
 
@@ -51,18 +51,15 @@ describe('npm run serve', () => {
   ])(
     'says in one line that %s is taken and which variable moves it, exit 2',
     async (variable, what) => {
-      const blocker = await takePort();
-      const { port } = blocker;
-      try {
-        const bff = startBffProcess({ [variable]: String(port), ...upstreamEnv(mocks) });
-        await expect(bff.url).rejects.toThrow();
-        expect(await bff.stop()).toBe(2);
-        expect(bff.output()).toBe(
-          `${what} cannot listen on 127.0.0.1:${port}: the port is taken; set ${variable} to another port (0 picks a free one)\n`,
-        );
-      } finally {
-        await blocker.release();
-      }
+      const { port, listened, exitCode, output } = await serveOnTakenPort(
+        variable,
+        upstreamEnv(mocks),
+      );
+      expect(listened).toBe(false);
+      expect(exitCode).toBe(2);
+      expect(output).toBe(
+        `${what} cannot listen on 127.0.0.1:${port}: the port is taken; set ${variable} to another port (0 picks a free one)\n`,
+      );
     },
   );
 
